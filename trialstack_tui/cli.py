@@ -1,0 +1,235 @@
+"""The `trialstack-tui` command: the TUI by default, and headless sub-commands (CONTRACT §4).
+
+No business logic lives here: arguments in, `review` / `store` calls, `report` shapes out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from . import __version__, report
+from .config import StoreLocation, bundled_sample_dir, resolve_store
+from .errors import UserFacingError
+
+EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO date like 2026-10-31, got {value!r}") from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
+        help="store: a SQLite file path or a SQLAlchemy URL (default: $TRIALSTACK_DB, else the user data dir)",
+    )
+    common.add_argument(
+        "--read-only", action="store_true", default=argparse.SUPPRESS,
+        help="open the store for browsing only; nothing is written",
+    )
+    parser = argparse.ArgumentParser(
+        prog="trialstack-tui",
+        description="Review TrialStack usage, adoption, rollouts and billing. Without a command, opens the TUI.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"trialstack-tui {__version__}")
+    parser.add_argument("--days", type=_positive_int, default=30, help="TUI: the starting window in days")
+    parser.add_argument("--as-of", type=_iso_date, default=None, help="TUI: the starting as-of date")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", parents=[common], help="import CSV/JSONL exports (a folder or one file)")
+    p.add_argument("path", nargs="?", type=Path, help="a folder of export files, or one file")
+    p.add_argument("--sample", action="store_true", help="import the bundled sample data set")
+
+    p = sub.add_parser("summary", parents=[common], help="the quick summary as a table or JSON")
+    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--as-of", type=_iso_date, default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
+    p.add_argument("change_id")
+    p.add_argument("--days", type=_positive_int, default=14)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
+    p.add_argument("--status", choices=("open", "done", "all"), default="open")
+    p.add_argument("--owner", default=None)
+    p.add_argument("--format", choices=tuple(report.FOLLOWUP_FORMATS), default="table")
+
+    p = sub.add_parser("sample", help="write a synthetic data set in the import format")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--orgs", type=_positive_int, default=None)
+    p.add_argument("--days", type=_positive_int, default=180)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--end", type=_iso_date, default=None, help="the last day of the data (default 2026-10-31)")
+    p.add_argument(
+        "--events", type=_positive_int, default=None,
+        help="scale the data set to about this many events (for benchmarks); stories stay planted",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserFacingError as exc:
+        print(f"trialstack-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("trialstack-tui: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `trialstack-tui summary | head`: the reader went away; not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if os.environ.get("TRIALSTACK_DEBUG"):
+            raise
+        print(
+            f"trialstack-tui: unexpected error: {type(exc).__name__}: {exc} (TRIALSTACK_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
+        return EXIT_UNFORESEEN
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "sample":
+        return _cmd_sample(args)
+    location = resolve_store(getattr(args, "db", None))
+    read_only = getattr(args, "read_only", False)
+    from .store import Store
+
+    with Store(location, read_only=read_only) as store:
+        if args.command == "import":
+            return _cmd_import(store, args)
+        _fill_default_store(store, location)
+        if args.command == "summary":
+            return _cmd_summary(store, args)
+        if args.command == "compare":
+            return _cmd_compare(store, args)
+        if args.command == "followups":
+            return _cmd_followups(store, args)
+    from .tui.app import run_tui
+
+    return run_tui(location, read_only=read_only, days=args.days, as_of=args.as_of)
+
+
+def _fill_default_store(store, location: StoreLocation) -> None:
+    """First run on the default, empty store: load the bundled sample so there is something to review."""
+    if not location.is_default or store.read_only or not _store_is_empty(store):
+        return
+    result = _import_with_progress(store, bundled_sample_dir())
+    print(
+        f"trialstack-tui: first run — loaded the bundled sample data ({result.added:,} rows) into "
+        f"{location.display}",
+        file=sys.stderr,
+    )
+
+
+def _store_is_empty(store) -> bool:
+    from .review import Review
+
+    return not Review(store).catalog().orgs
+
+
+class _ImportProgress:
+    """A Rich progress bar per file on an interactive stderr (transient: gone when the import ends)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._tasks: dict[str, int] = {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if label not in self._tasks:
+            if not self._tasks:
+                self._progress.start()
+            self._tasks[label] = self._progress.add_task(label, total=total)
+        self._progress.update(self._tasks[label], completed=done)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def _import_with_progress(store, path: Path):
+    """Import PATH, with a progress bar when stderr is a terminal (none when piped or redirected)."""
+    from .store.importer import import_path
+
+    progress = _ImportProgress() if sys.stderr.isatty() else None
+    try:
+        return import_path(store, path, progress=progress)
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def _cmd_import(store, args: argparse.Namespace) -> int:
+    if args.sample == (args.path is not None):
+        raise UserFacingError("import takes a PATH or --sample (exactly one)")
+    result = _import_with_progress(store, bundled_sample_dir() if args.sample else args.path)
+    for f in result.files:
+        extra = f"; unknown columns ignored: {', '.join(f.unknown_columns)}" if f.unknown_columns else ""
+        print(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
+    print(f"total: added {result.added:,}, updated {result.updated:,}, skipped {result.skipped:,}")
+    return EXIT_OK
+
+
+def _cmd_summary(store, args: argparse.Namespace) -> int:
+    from .review import Review
+
+    summary = Review(store).summary(days=args.days, as_of=args.as_of)
+    print(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
+    return EXIT_OK
+
+
+def _cmd_compare(store, args: argparse.Namespace) -> int:
+    from .review import Review
+
+    comparison = Review(store).compare(args.change_id, days=args.days)
+    print(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
+    return EXIT_OK
+
+
+def _cmd_followups(store, args: argparse.Namespace) -> int:
+    from .review import Review
+
+    marks = Review(store).followups(status=args.status, owner=args.owner)
+    sys.stdout.write(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n") + "\n")
+    return EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import DEFAULT_END, SampleSpec, write_sample
+
+    spec = SampleSpec(
+        orgs=args.orgs, days=args.days, seed=args.seed, end=args.end or DEFAULT_END, target_events=args.events
+    )
+    counts = write_sample(spec, args.out)
+    print(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f" → {args.out}")
+    return EXIT_OK

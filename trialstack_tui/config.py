@@ -1,0 +1,65 @@
+"""Where the data lives: platformdirs paths and store URL resolution (flag > environment > default)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "trialstack-tui"
+ENV_DB = "TRIALSTACK_DB"
+DB_FILENAME = "usage.db"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A resolved store: a SQLAlchemy URL, and for SQLite the file path it points at."""
+
+    url: str
+    path: Path | None  # None for server databases (PostgreSQL)
+    is_default: bool
+
+    @property
+    def display(self) -> str:
+        """The location as shown to a person: a path, or a URL with any password hidden."""
+        if self.path is not None:
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def data_dir() -> Path:
+    """The per-user data folder (created on demand by the store, owner-only)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def resolve_store(flag: str | None = None) -> StoreLocation:
+    """Pick the store: the `--db` flag, else `TRIALSTACK_DB`, else `<user data dir>/usage.db`.
+
+    A value containing `://` is a SQLAlchemy URL (`postgresql+psycopg://…`, `sqlite:///…`);
+    anything else is a file path.
+    """
+    value = flag or os.environ.get(ENV_DB) or None
+    if value is None:
+        path = data_dir() / DB_FILENAME
+        return StoreLocation(url=f"sqlite:///{path}", path=path, is_default=True)
+    if "://" in value:
+        if value.startswith("sqlite:///"):
+            raw = value[len("sqlite:///"):]
+            path = Path(raw).expanduser() if raw and raw != ":memory:" else None
+            return StoreLocation(url=value, path=path, is_default=False)
+        return StoreLocation(url=value, path=None, is_default=False)
+    path = Path(value).expanduser().absolute()
+    return StoreLocation(url=f"sqlite:///{path}", path=path, is_default=False)
+
+
+def bundled_sample_dir() -> Path:
+    """The sample data set shipped with the program (the repository's `sample_data/`)."""
+    source_tree = Path(__file__).resolve().parent.parent / "sample_data"
+    if (source_tree / "organizations.csv").exists():
+        return source_tree
+    return Path(str(resources.files("trialstack_tui") / "sample_data"))

@@ -1,0 +1,372 @@
+"""The quick summary: per-org, per-workflow and per-area metrics, headline totals and flags (CONTRACT §2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..records import Catalog, DailyCounts, OrgRecord, WorkflowRecord
+from .billing import Projection, month_start, project
+from .counts import Counts, ratio
+from .spikes import BASELINE_DAYS, Spike, find_spikes
+from .windows import Trend, Window, review_windows, trend
+
+NARROW_ADOPTION = 0.3
+CONCENTRATED = 0.5
+LOW_ACCEPTANCE = 0.6
+LOW_ACCEPTANCE_MIN_REVIEWED = 50
+HIGH_ERROR_RATE = 0.10
+HIGH_ERROR_MIN_EVENTS = 100
+UNTRAINED = 0.5
+
+FLAG_KINDS = (
+    "declining", "narrow_adoption", "concentrated", "spike", "ai_low_acceptance", "high_error_rate", "overage",
+    "untrained_users",
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    org_id: str
+    workflow_id: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Counts of one slice in the window and the previous window, with the rates §2 defines."""
+
+    now: Counts
+    before: Counts
+
+    @property
+    def events(self) -> int:
+        return self.now.events
+
+    @property
+    def trend(self) -> Trend:
+        return trend(self.now.events, self.before.events)
+
+
+@dataclass(frozen=True)
+class WorkflowSummary:
+    workflow: WorkflowRecord
+    activity: Activity
+    share_of_org: float | None
+    active_users: int
+    daily_events: list[int]
+
+
+@dataclass(frozen=True)
+class OrgSummary:
+    org: OrgRecord
+    activity: Activity
+    active_users: int
+    workflows_active: int
+    workflows_total: int
+    top_workflow_id: str | None
+    top_workflow_share: float | None
+    billing: Projection
+    trained_users: int | None  # None without users data for the org
+    daily_events: list[int]
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def adoption(self) -> float | None:
+        return ratio(self.active_users, self.org.seats)
+
+    @property
+    def trained_share(self) -> float | None:
+        return None if self.trained_users is None else ratio(self.trained_users, self.active_users)
+
+    @property
+    def concentration(self) -> str | None:
+        if self.top_workflow_share is None:
+            return None
+        return "concentrated" if self.top_workflow_share >= CONCENTRATED else "broad"
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    area: str
+    activity: Activity
+    share: float | None
+
+
+@dataclass(frozen=True)
+class DailyPoint:
+    day: date
+    counts: Counts
+    active_users: int
+    seats: int
+
+    @property
+    def adoption(self) -> float | None:
+        return ratio(self.active_users, self.seats)
+
+
+@dataclass(frozen=True)
+class Totals:
+    activity: Activity
+    active_users: int
+    seats: int
+    workflows_active: int
+    workflows_total: int
+    mtd_credits: float
+    projected_credits: float
+    overage: float
+    included_credits: float
+
+    @property
+    def adoption(self) -> float | None:
+        return ratio(self.active_users, self.seats)
+
+
+@dataclass(frozen=True)
+class Summary:
+    as_of: date
+    window: Window
+    previous: Window
+    totals: Totals
+    orgs: list[OrgSummary]
+    workflows: list[WorkflowSummary]
+    areas: list[AreaSummary]
+    spikes: list[Spike]
+    flags: list[Flag]
+    daily: list[DailyPoint]
+
+
+@dataclass(frozen=True)
+class SummaryInputs:
+    """What the store supplies for a summary; `rows` must span `rows_needed_from(...)` .. as_of."""
+
+    catalog: Catalog
+    as_of: date
+    days: int
+    first_data_day: date
+    rows: list[DailyCounts]
+    active_by_org: dict[str, int]
+    active_by_workflow: dict[str, int]
+    active_total: int
+    trained_by_org: dict[str, int]
+    orgs_with_users: set[str]
+    daily_active: dict[date, int]
+
+
+def rows_needed_from(as_of: date, days: int) -> date:
+    """The earliest day a summary reads: previous window, spike baselines and month to date."""
+    window, previous = review_windows(as_of, days)
+    return min(previous.start, window.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
+
+
+def summarize_workflows(
+    workflows: Iterable[WorkflowRecord],
+    rows: Iterable[DailyCounts],
+    window: Window,
+    previous: Window,
+    active_by_workflow: dict[str, int],
+) -> list[WorkflowSummary]:
+    """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events."""
+    now: dict[str, Counts] = defaultdict(Counts)
+    before: dict[str, Counts] = defaultdict(Counts)
+    daily: dict[str, dict[date, int]] = defaultdict(dict)
+    for row in rows:
+        if row.day in window:
+            now[row.workflow_id].add(row)
+            daily[row.workflow_id][row.day] = row.events
+        elif row.day in previous:
+            before[row.workflow_id].add(row)
+    workflows = list(workflows)
+    org_events: dict[str, int] = defaultdict(int)
+    for wf in workflows:
+        org_events[wf.org_id] += now[wf.workflow_id].events
+    days = window.each_day()
+    result = [
+        WorkflowSummary(
+            workflow=wf,
+            activity=Activity(now[wf.workflow_id], before[wf.workflow_id]),
+            share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
+            active_users=active_by_workflow.get(wf.workflow_id, 0),
+            daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
+        )
+        for wf in workflows
+    ]
+    result.sort(key=lambda w: (-w.activity.events, w.workflow.workflow_id))
+    return result
+
+
+def build_summary(inputs: SummaryInputs) -> Summary:
+    """Every §2 metric for every org, the headline totals, areas, spikes and flags."""
+    cat = inputs.catalog
+    window, previous = review_windows(inputs.as_of, inputs.days)
+    month = Window(month_start(inputs.as_of), inputs.as_of)
+    rows = inputs.rows
+    workflow_summaries = summarize_workflows(
+        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow
+    )
+    by_org: dict[str, list[WorkflowSummary]] = defaultdict(list)
+    for ws in workflow_summaries:
+        by_org[ws.workflow.org_id].append(ws)
+    mtd: dict[str, float] = defaultdict(float)
+    for row in rows:
+        if row.day in month:
+            mtd[row.org_id] += row.credits
+    spikes = find_spikes(rows, window, inputs.first_data_day)
+    spikes_by_org: dict[str, list[Spike]] = defaultdict(list)
+    for spike in spikes:
+        spikes_by_org[spike.org_id].append(spike)
+
+    orgs = [
+        _org_summary(org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id])
+        for org in cat.orgs.values()
+    ]
+    orgs.sort(key=lambda o: (-o.activity.events, o.org.name.lower(), o.org.org_id))
+    flags = [flag for org in orgs for flag in org.flags]
+
+    daily = _daily_points(rows, window, inputs.daily_active, sum(o.seats for o in cat.orgs.values()))
+    totals = Totals(
+        activity=Activity(
+            Counts.total(o.activity.now for o in orgs), Counts.total(o.activity.before for o in orgs)
+        ),
+        active_users=inputs.active_total,
+        seats=sum(o.seats for o in cat.orgs.values()),
+        workflows_active=sum(o.workflows_active for o in orgs),
+        workflows_total=len(cat.workflows),
+        mtd_credits=sum(o.billing.mtd_credits for o in orgs),
+        projected_credits=sum(o.billing.projected_credits for o in orgs),
+        overage=sum(o.billing.overage for o in orgs),
+        included_credits=sum(o.included_credits for o in cat.orgs.values()),
+    )
+    return Summary(
+        as_of=inputs.as_of,
+        window=window,
+        previous=previous,
+        totals=totals,
+        orgs=orgs,
+        workflows=workflow_summaries,
+        areas=summarize_areas(workflow_summaries),
+        spikes=spikes,
+        flags=flags,
+        daily=daily,
+    )
+
+
+def summarize_areas(workflows: Iterable[WorkflowSummary]) -> list[AreaSummary]:
+    """Activity by workflow area, busiest first."""
+    now: dict[str, Counts] = defaultdict(Counts)
+    before: dict[str, Counts] = defaultdict(Counts)
+    for ws in workflows:
+        now[ws.workflow.area].add(ws.activity.now)
+        before[ws.workflow.area].add(ws.activity.before)
+    total = sum(c.events for c in now.values())
+    areas = [AreaSummary(area, Activity(now[area], before[area]), ratio(now[area].events, total)) for area in now]
+    areas.sort(key=lambda a: (-a.activity.events, a.area))
+    return areas
+
+
+def _org_summary(
+    org: OrgRecord, workflows: list[WorkflowSummary], spikes: list[Spike], inputs: SummaryInputs, mtd: float
+) -> OrgSummary:
+    activity = Activity(
+        Counts.total(w.activity.now for w in workflows), Counts.total(w.activity.before for w in workflows)
+    )
+    top = workflows[0] if workflows and workflows[0].activity.events else None
+    active = inputs.active_by_org.get(org.org_id, 0)
+    trained = inputs.trained_by_org.get(org.org_id, 0) if org.org_id in inputs.orgs_with_users else None
+    days = len(workflows[0].daily_events) if workflows else 0
+    summary = OrgSummary(
+        org=org,
+        activity=activity,
+        active_users=active,
+        workflows_active=sum(1 for w in workflows if w.activity.events),
+        workflows_total=len(workflows),
+        top_workflow_id=top.workflow.workflow_id if top else None,
+        top_workflow_share=top.share_of_org if top else None,
+        billing=project(mtd, inputs.as_of, org.included_credits),
+        trained_users=trained,
+        daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
+    )
+    summary.flags.extend(org_flags(summary, workflows, spikes, inputs.days))
+    return summary
+
+
+def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Spike], days: int) -> list[Flag]:
+    """The §2 flags of one org, each with a one-line detail naming the figures."""
+    oid = org.org.org_id
+    names = {w.workflow.workflow_id: w.workflow.name for w in workflows}
+    flags: list[Flag] = []
+    t = org.activity.trend
+    if t.label == "declining":
+        flags.append(Flag("declining", oid, None, (
+            f"events {org.activity.before.events:,} → {org.activity.events:,} ({t.change:+.0%}) "
+            f"vs the previous {days} days"
+        )))
+    if org.adoption is not None and org.adoption < NARROW_ADOPTION:
+        flags.append(Flag("narrow_adoption", oid, None, (
+            f"{org.active_users} of {org.org.seats} seats active ({org.adoption:.0%}, below {NARROW_ADOPTION:.0%})"
+        )))
+    if org.concentration == "concentrated":
+        flags.append(Flag("concentrated", oid, org.top_workflow_id, (
+            f"{names.get(org.top_workflow_id or '', org.top_workflow_id)} carries {org.top_workflow_share:.0%} "
+            f"of the org's {org.activity.events:,} events"
+        )))
+    for spike in spikes:
+        kind = "AI" if spike.ai_share >= 0.5 else "queue" if spike.queue_share >= 0.5 else "mixed"
+        flags.append(Flag("spike", oid, spike.workflow_id, (
+            f"{spike.day.isoformat()}: {spike.events:,} events in {names.get(spike.workflow_id, spike.workflow_id)}, "
+            f"{spike.factor:.1f}× the 28-day median of {spike.baseline:g} ({kind} load)"
+        )))
+    flags.extend(_quality_flags(org, workflows))
+    if org.billing.heading_for_overage:
+        b = org.billing
+        flags.append(Flag("overage", oid, None, (
+            f"projected {b.projected_credits:,.0f} credits vs {b.included_credits:,.0f} included "
+            f"(+{b.overage:,.0f}; {b.mtd_credits:,.0f} used in {b.days_elapsed} of {b.days_in_month} days)"
+        )))
+    if org.trained_share is not None and org.trained_share < UNTRAINED:
+        flags.append(Flag("untrained_users", oid, None, (
+            f"{org.trained_users} of {org.active_users} active users trained ({org.trained_share:.0%}, below {UNTRAINED:.0%})"
+        )))
+    return flags
+
+
+def _quality_flags(org: OrgSummary, workflows: list[WorkflowSummary]) -> list[Flag]:
+    """AI acceptance and error-rate flags: per workflow where one breaches, else for the org as a whole."""
+    flags: list[Flag] = []
+    checks = (
+        ("ai_low_acceptance", _low_acceptance),
+        ("high_error_rate", _high_errors),
+    )
+    for kind, check in checks:
+        hits = [
+            Flag(kind, org.org.org_id, w.workflow.workflow_id, f"{w.workflow.name}: {detail}")
+            for w in workflows
+            if (detail := check(w.activity.now)) is not None
+        ]
+        if not hits and (detail := check(org.activity.now)) is not None:
+            hits.append(Flag(kind, org.org.org_id, None, f"across the org: {detail}"))
+        flags.extend(hits)
+    return flags
+
+
+def _low_acceptance(c: Counts) -> str | None:
+    if c.reviewed >= LOW_ACCEPTANCE_MIN_REVIEWED and c.ai_acceptance is not None and c.ai_acceptance < LOW_ACCEPTANCE:
+        return f"AI acceptance {c.ai_acceptance:.0%} ({c.accepted:,} of {c.reviewed:,} reviewed; below {LOW_ACCEPTANCE:.0%})"
+    return None
+
+
+def _high_errors(c: Counts) -> str | None:
+    if c.events >= HIGH_ERROR_MIN_EVENTS and c.error_rate is not None and c.error_rate >= HIGH_ERROR_RATE:
+        return f"error rate {c.error_rate:.0%} ({c.error:,} of {c.events:,} events; at or above {HIGH_ERROR_RATE:.0%})"
+    return None
+
+
+def _daily_points(rows: Iterable[DailyCounts], window: Window, daily_active: dict[date, int], seats: int) -> list[DailyPoint]:
+    per_day: dict[date, Counts] = defaultdict(Counts)
+    for row in rows:
+        if row.day in window:
+            per_day[row.day].add(row)
+    return [DailyPoint(d, per_day[d], daily_active.get(d, 0), seats) for d in window.each_day()]

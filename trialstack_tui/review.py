@@ -1,0 +1,329 @@
+"""The seam: runs the store's queries, hands the rows to metrics and returns view models.
+
+The CLI and every screen call only this module, so a figure on screen and the same figure in `--json`
+come from one code path.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .errors import NotFound, UserFacingError
+from .metrics.billing import Projection
+from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
+from .metrics.spikes import Spike
+from .metrics.summary import OrgSummary, Summary, SummaryInputs, WorkflowSummary, build_summary, rows_needed_from
+from .metrics.windows import review_windows
+from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
+from .store import Store, followups, queries
+
+DEFAULT_DAYS = 30
+WINDOW_CHOICES = (7, 30, 90)
+
+
+class NoData(UserFacingError):
+    """The store holds no events yet."""
+
+
+@dataclass(frozen=True)
+class WorkspaceLine:
+    workspace: WorkspaceRecord
+    events: int
+    workflows_active: int
+    workflows_total: int
+    active_users: int
+
+
+@dataclass(frozen=True)
+class OrgDetail:
+    """The org drill-down: its summary, workflows, workspaces, daily kinds, changes and untrained users."""
+
+    summary: Summary  # the quick summary restricted to this org
+    org: OrgSummary
+    workspaces: list[WorkspaceLine]
+    changes: list[ChangeRecord]
+    untrained_active: list[tuple[str, str]]  # (user_id, role) active in the window, not trained
+
+    @property
+    def workflows(self) -> list[WorkflowSummary]:
+        return self.summary.workflows
+
+
+@dataclass(frozen=True)
+class WorkflowDetail:
+    workflow: WorkflowRecord
+    workspace: WorkspaceRecord
+    org_name: str
+    summary: WorkflowSummary
+    days: list[DailyCounts]  # one per window day (zeros filled in)
+    daily_active: list[int]
+    spikes: list[Spike]
+    changes: list[ChangeRecord]
+    flags: list  # the org's flags that name this workflow
+
+
+@dataclass(frozen=True)
+class BillingLine:
+    org_id: str
+    name: str
+    plan: str
+    projection: Projection
+
+
+class Review:
+    """Read models for one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ----------------------------------------------------------------- reference
+
+    def catalog(self) -> Catalog:
+        with self.store.read() as conn:
+            return queries.catalog(conn)
+
+    def data_range(self) -> tuple[date, date] | None:
+        with self.store.read() as conn:
+            return queries.data_range(conn)
+
+    def resolve_as_of(self, as_of: date | None) -> tuple[date, date]:
+        """(as_of, first day with data): as_of defaults to the last day that has events."""
+        span = self.data_range()
+        if span is None:
+            raise NoData("the store has no events yet; run `trialstack-tui import PATH` first")
+        return (as_of or span[1]), span[0]
+
+    # ----------------------------------------------------------------- summary
+
+    def summary(self, days: int = DEFAULT_DAYS, as_of: date | None = None, *, org_id: str | None = None) -> Summary:
+        """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one)."""
+        _check_days(days)
+        as_of, first = self.resolve_as_of(as_of)
+        window, _previous = review_windows(as_of, days)
+        with self.store.read() as conn:
+            cat = queries.catalog(conn)
+            if org_id is not None:
+                if org_id not in cat.orgs:
+                    raise NotFound(f"no organization with id {org_id!r}")
+                cat = _only_org(cat, org_id)
+            org_ids = None if org_id is None else [org_id]
+            inputs = SummaryInputs(
+                catalog=cat,
+                as_of=as_of,
+                days=days,
+                first_data_day=first,
+                rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
+                active_by_org={
+                    k: v
+                    for k, v in queries.active_users(
+                        conn, window.start, window.end, group_by="org_id", org_ids=org_ids
+                    ).items()
+                    if k is not None
+                },
+                active_by_workflow={
+                    k: v
+                    for k, v in queries.active_users(
+                        conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
+                    ).items()
+                    if k is not None
+                },
+                active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
+                trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
+                orgs_with_users=queries.orgs_with_user_data(conn),
+                daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
+            )
+        return build_summary(inputs)
+
+    def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
+        """The drill-down of one org."""
+        summary = self.summary(days, as_of, org_id=org_id)
+        org = summary.orgs[0]
+        window = summary.window
+        with self.store.read() as conn:
+            cat = queries.catalog(conn)
+            untrained = queries.untrained_active_users(conn, window.start, window.end, summary.as_of, org_id)
+            ws_users = _workspace_users(conn, cat, org_id, window.start, window.end)
+        lines = []
+        for ws in (w for w in cat.workspaces.values() if w.org_id == org_id):
+            members = [w for w in summary.workflows if w.workflow.workspace_id == ws.workspace_id]
+            lines.append(
+                WorkspaceLine(
+                    workspace=ws,
+                    events=sum(w.activity.events for w in members),
+                    workflows_active=sum(1 for w in members if w.activity.events),
+                    workflows_total=len(members),
+                    active_users=ws_users.get(ws.workspace_id, 0),
+                )
+            )
+        lines.sort(key=lambda line: (-line.events, line.workspace.name))
+        changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
+        return OrgDetail(summary=summary, org=org, workspaces=lines, changes=changes, untrained_active=untrained)
+
+    def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
+        """One workflow's daily series, spikes, outcomes, users and the changes that touched it."""
+        cat = self.catalog()
+        wf = cat.workflows.get(workflow_id)
+        if wf is None:
+            raise NotFound(f"no workflow with id {workflow_id!r}")
+        summary = self.summary(days, as_of, org_id=wf.org_id)
+        mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
+        window = summary.window
+        with self.store.read() as conn:
+            rows = {r.day: r for r in queries.daily_counts(conn, window.start, window.end, workflow_ids=[workflow_id])}
+            active = queries.daily_active_users(conn, window.start, window.end, workflow_ids=[workflow_id])
+        days_filled = [
+            rows.get(d) or DailyCounts(d, wf.org_id, workflow_id, 0, 0, 0, 0, 0, 0, 0, 0, 0.0)
+            for d in window.each_day()
+        ]
+        changes = [
+            c for c in cat.changes.values()
+            if c.org_id is None or (c.org_id == wf.org_id and c.workflow_id in (None, workflow_id))
+        ]
+        return WorkflowDetail(
+            workflow=wf,
+            workspace=cat.workspaces[wf.workspace_id],
+            org_name=cat.orgs[wf.org_id].name,
+            summary=mine,
+            days=days_filled,
+            daily_active=[active.get(d, 0) for d in window.each_day()],
+            spikes=[s for s in summary.spikes if s.workflow_id == workflow_id],
+            changes=changes,
+            flags=[f for f in summary.flags if f.workflow_id == workflow_id],
+        )
+
+    # ----------------------------------------------------------------- billing
+
+    def billing(self, as_of: date | None = None) -> tuple[date, list[BillingLine]]:
+        """Every org's month-to-date credits and projection, highest risk first."""
+        summary = self.summary(DEFAULT_DAYS, as_of)
+        lines = [BillingLine(o.org.org_id, o.org.name, o.org.plan, o.billing) for o in summary.orgs]
+        lines.sort(key=lambda b: (-(b.projection.use_of_allowance or 0.0), -b.projection.projected_credits, b.name))
+        return summary.as_of, lines
+
+    # ----------------------------------------------------------------- rollouts
+
+    def changes(self) -> list[ChangeRecord]:
+        """Every recorded change, newest first."""
+        return sorted(self.catalog().changes.values(), key=lambda c: (c.date, c.change_id), reverse=True)
+
+    def compare(self, change_id: str, days: int = 14) -> Comparison:
+        """§3 before / after / control for one change."""
+        _check_days(days)
+        with self.store.read() as conn:
+            cat = queries.catalog(conn)
+            change = cat.changes.get(change_id)
+            if change is None:
+                raise NotFound(f"no change with id {change_id!r}")
+            span = queries.data_range(conn)
+            before, after = comparison_windows(change.date, days)
+            scope_orgs = None if change.org_id is None else [change.org_id]
+            scope_wfs = None if change.workflow_id is None else [change.workflow_id]
+            scope_rows = queries.daily_counts(conn, before.start, after.end, org_ids=scope_orgs, workflow_ids=scope_wfs)
+
+            def users(window, **scope) -> int:
+                if span is not None:
+                    window = window.clip(*span)
+                if window.days == 0:
+                    return 0
+                return queries.active_users(conn, window.start, window.end, **scope)[None]
+
+            scope_active = (
+                users(before, org_ids=scope_orgs, workflow_ids=scope_wfs),
+                users(after, org_ids=scope_orgs, workflow_ids=scope_wfs),
+            )
+            control_rows = None
+            control_active = (0, 0)
+            control_org_ids = [o for o in cat.orgs if o != change.org_id]
+            if change.org_id is not None:
+                control_rows = queries.daily_counts(conn, before.start, after.end, org_ids=control_org_ids)
+                control_active = (
+                    users(before, exclude_org_ids=[change.org_id]),
+                    users(after, exclude_org_ids=[change.org_id]),
+                )
+        scope_seats = sum(o.seats for o in cat.orgs.values() if scope_orgs is None or o.org_id in scope_orgs)
+        control_seats = sum(cat.orgs[o].seats for o in control_org_ids) if change.org_id is not None else 0
+        return compare(
+            ComparisonInputs(
+                change=change,
+                days=days,
+                data_first=span[0] if span else None,
+                data_last=span[1] if span else None,
+                scope_rows=scope_rows,
+                control_rows=control_rows,
+                scope_active=scope_active,
+                control_active=control_active,
+                scope_seats=scope_seats,
+                control_seats=control_seats,
+            )
+        )
+
+    # ----------------------------------------------------------------- follow-ups
+
+    def mark(
+        self,
+        *,
+        target_type: str,
+        reason: str,
+        note: str = "",
+        owner: str | None = None,
+        org_id: str | None = None,
+        workspace_id: str | None = None,
+        workflow_id: str | None = None,
+        target_ref: str | None = None,
+    ) -> FollowUpRecord:
+        """Record a follow-up, committed at once. The owner defaults to the workflow's owner."""
+        if owner is None or not owner.strip():
+            owner = self.default_owner(workflow_id)
+        with self.store.write() as conn:
+            return followups.add(
+                conn, target_type=target_type, reason=reason, note=note, owner=owner.strip(),
+                created_by=_os_user(), org_id=org_id, workspace_id=workspace_id, workflow_id=workflow_id,
+                target_ref=target_ref,
+            )
+
+    def default_owner(self, workflow_id: str | None) -> str:
+        """Who a mark on this workflow goes to: its owner ('' when no workflow is named)."""
+        if workflow_id is None:
+            return ""
+        wf = self.catalog().workflows.get(workflow_id)
+        return wf.owner if wf is not None else ""
+
+    def followups(self, status: str = "open", owner: str | None = None) -> list[FollowUpRecord]:
+        with self.store.read() as conn:
+            return followups.list_marks(conn, status=status, owner=owner)
+
+    def set_followup_status(self, mark_id: int, status: str) -> FollowUpRecord:
+        with self.store.write() as conn:
+            return followups.set_status(conn, mark_id, status)
+
+
+def _check_days(days: int) -> None:
+    if days < 1 or days > 3660:
+        raise UserFacingError(f"--days must be between 1 and 3660, got {days}")
+
+
+def _only_org(cat: Catalog, org_id: str) -> Catalog:
+    workspaces = {k: v for k, v in cat.workspaces.items() if v.org_id == org_id}
+    workflows = {k: v for k, v in cat.workflows.items() if v.org_id == org_id}
+    return replace(cat, orgs={org_id: cat.orgs[org_id]}, workspaces=workspaces, workflows=workflows)
+
+
+def _workspace_users(conn, cat: Catalog, org_id: str, start: date, end: date) -> dict[str, int]:
+    result = {}
+    for ws in (w for w in cat.workspaces.values() if w.org_id == org_id):
+        wf_ids = [w.workflow_id for w in cat.workflows.values() if w.workspace_id == ws.workspace_id]
+        result[ws.workspace_id] = (
+            queries.active_users(conn, start, end, workflow_ids=wf_ids)[None] if wf_ids else 0
+        )
+    return result
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+

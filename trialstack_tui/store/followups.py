@@ -1,0 +1,71 @@
+"""Follow-up marks: each one committed the moment it is made (CONTRACT §5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, update
+
+from ..errors import NotFound
+from ..records import FollowUpRecord
+from .tables import FollowUp
+
+TARGET_TYPES = ("org", "workspace", "workflow", "spike", "flag", "change")
+STATUSES = ("open", "done")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+_TABLE = FollowUp.__table__
+
+
+def _record(row) -> FollowUpRecord:
+    return FollowUpRecord(**row._mapping)
+
+
+def add(
+    conn: Connection,
+    *,
+    target_type: str,
+    reason: str,
+    note: str,
+    owner: str,
+    created_by: str,
+    org_id: str | None = None,
+    workspace_id: str | None = None,
+    workflow_id: str | None = None,
+    target_ref: str | None = None,
+) -> FollowUpRecord:
+    """Insert one open mark and return it with its id."""
+    if target_type not in TARGET_TYPES:
+        raise ValueError(f"unknown follow-up target {target_type!r}")
+    values = dict(
+        target_type=target_type, org_id=org_id, workspace_id=workspace_id, workflow_id=workflow_id,
+        target_ref=target_ref, reason=reason, note=note, owner=owner, status="open", created_by=created_by,
+        created_at=_now(), closed_at=None,
+    )
+    new_id = conn.execute(_TABLE.insert().values(values).returning(_TABLE.c.id)).scalar_one()
+    return FollowUpRecord(id=new_id, **values)
+
+
+def list_marks(conn: Connection, *, status: str = "all", owner: str | None = None) -> list[FollowUpRecord]:
+    """Marks, newest first, filtered by status (`open`, `done` or `all`) and owner."""
+    query = select(_TABLE)
+    if status != "all":
+        query = query.where(_TABLE.c.status == status)
+    if owner:
+        query = query.where(_TABLE.c.owner == owner)
+    return [_record(r) for r in conn.execute(query.order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc()))]
+
+
+def set_status(conn: Connection, mark_id: int, status: str) -> FollowUpRecord:
+    """Mark one follow-up done (stamping closed_at) or open again."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    closed_at = _now() if status == "done" else None
+    result = conn.execute(update(_TABLE).where(_TABLE.c.id == mark_id).values(status=status, closed_at=closed_at))
+    if result.rowcount == 0:
+        raise NotFound(f"no follow-up with id {mark_id}")
+    return _record(conn.execute(select(_TABLE).where(_TABLE.c.id == mark_id)).one())

@@ -1,0 +1,146 @@
+"""Read queries. Aggregates come from the daily rollups; raw events are never scanned here."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import Connection, distinct, func, select
+
+from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord, WorkspaceRecord
+from .tables import Change, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
+
+
+def catalog(conn: Connection) -> Catalog:
+    """Every organization, workspace, workflow and change (reference data is small)."""
+    orgs = {
+        r.org_id: OrgRecord(r.org_id, r.name, r.plan, r.seats, r.included_credits)
+        for r in conn.execute(select(Organization).order_by(Organization.org_id))
+    }
+    workspaces = {
+        r.workspace_id: WorkspaceRecord(r.workspace_id, r.org_id, r.name)
+        for r in conn.execute(select(Workspace).order_by(Workspace.workspace_id))
+    }
+    workflows = {
+        r.workflow_id: WorkflowRecord(
+            r.workflow_id, r.workspace_id, workspaces[r.workspace_id].org_id, r.name, r.area, r.owner,
+            bool(r.ai_assisted), bool(r.queue_backed),
+        )
+        for r in conn.execute(select(Workflow).order_by(Workflow.workflow_id))
+    }
+    changes = {
+        r.change_id: ChangeRecord(r.change_id, r.date, r.kind, r.title, r.org_id, r.workflow_id)
+        for r in conn.execute(select(Change).order_by(Change.date, Change.change_id))
+    }
+    return Catalog(orgs=orgs, workspaces=workspaces, workflows=workflows, changes=changes)
+
+
+def data_range(conn: Connection) -> tuple[date, date] | None:
+    """The first and last day that have events, or None for a store without events."""
+    first, last = conn.execute(select(func.min(DailyUsage.day), func.max(DailyUsage.day))).one()
+    if first is None:
+        return None
+    return first, last
+
+
+def daily_counts(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    org_ids: Collection[str] | None = None,
+    workflow_ids: Collection[str] | None = None,
+) -> list[DailyCounts]:
+    """Rollup rows for days start..end inclusive, optionally only some orgs or workflows."""
+    query = select(DailyUsage).where(DailyUsage.day >= start, DailyUsage.day <= end)
+    if org_ids is not None:
+        query = query.where(DailyUsage.org_id.in_(list(org_ids)))
+    if workflow_ids is not None:
+        query = query.where(DailyUsage.workflow_id.in_(list(workflow_ids)))
+    return [
+        DailyCounts(
+            r.day, r.org_id, r.workflow_id, r.events, r.manual, r.ai, r.queue, r.ok, r.error, r.accepted,
+            r.rejected, float(r.credits),
+        )
+        for r in conn.execute(query.order_by(DailyUsage.day, DailyUsage.workflow_id))
+    ]
+
+
+def _user_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
+    query = query.where(DailyUser.day >= start, DailyUser.day <= end)
+    if org_ids is not None:
+        query = query.where(DailyUser.org_id.in_(list(org_ids)))
+    if exclude_org_ids:
+        query = query.where(DailyUser.org_id.not_in(list(exclude_org_ids)))
+    if workflow_ids is not None:
+        query = query.where(DailyUser.workflow_id.in_(list(workflow_ids)))
+    return query
+
+
+def active_users(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    group_by: str | None = None,
+    org_ids: Collection[str] | None = None,
+    exclude_org_ids: Collection[str] | None = None,
+    workflow_ids: Collection[str] | None = None,
+) -> dict[str | None, int]:
+    """Distinct users with an event in start..end, per `org_id` / `workflow_id` or overall (key None)."""
+    users = func.count(distinct(DailyUser.user_id))
+    if group_by is None:
+        query = _user_scope(select(users), start, end, org_ids, exclude_org_ids, workflow_ids)
+        return {None: conn.execute(query).scalar_one()}
+    column = getattr(DailyUser, group_by)
+    query = _user_scope(select(column, users), start, end, org_ids, exclude_org_ids, workflow_ids)
+    return {key: n for key, n in conn.execute(query.group_by(column))}
+
+
+def daily_active_users(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    org_ids: Collection[str] | None = None,
+    workflow_ids: Collection[str] | None = None,
+) -> dict[date, int]:
+    """Distinct active users per day."""
+    query = _user_scope(
+        select(DailyUser.day, func.count(distinct(DailyUser.user_id))), start, end, org_ids, None, workflow_ids
+    )
+    return {day: n for day, n in conn.execute(query.group_by(DailyUser.day))}
+
+
+def trained_active_users(conn: Connection, start: date, end: date, as_of: date) -> dict[str, int]:
+    """Per org, distinct users active in start..end whose `trained_on` is on or before as_of."""
+    query = (
+        select(DailyUser.org_id, func.count(distinct(DailyUser.user_id)))
+        .join(User, User.user_id == DailyUser.user_id)
+        .where(DailyUser.day >= start, DailyUser.day <= end, User.trained_on.is_not(None), User.trained_on <= as_of)
+        .group_by(DailyUser.org_id)
+    )
+    return {org_id: n for org_id, n in conn.execute(query)}
+
+
+def orgs_with_user_data(conn: Connection) -> set[str]:
+    """Orgs that have at least one row in the users file (trained share is null elsewhere)."""
+    return set(conn.execute(select(User.org_id).distinct()).scalars())
+
+
+def untrained_active_users(conn: Connection, start: date, end: date, as_of: date, org_id: str) -> list[tuple[str, str]]:
+    """The org's users active in start..end and not trained by as_of, as (user_id, role); role '' if unknown."""
+    active = select(distinct(DailyUser.user_id).label("user_id")).where(
+        DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end
+    ).subquery()
+    query = (
+        select(active.c.user_id, User.role, User.trained_on)
+        .join(User, User.user_id == active.c.user_id, isouter=True)
+        .order_by(active.c.user_id)
+    )
+    return [
+        (user_id, role or "")
+        for user_id, role, trained_on in conn.execute(query)
+        if trained_on is None or trained_on > as_of
+    ]
+

@@ -1,0 +1,125 @@
+"""SQLModel tables: reference data, raw events, daily rollups, follow-ups and the schema version."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Integer
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+"""The layout version stored in `meta`; bump it together with a migration step in `store.engine`."""
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+    org_id: str = Field(primary_key=True)
+    name: str
+    plan: str
+    seats: int
+    included_credits: float
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspaces"
+    workspace_id: str = Field(primary_key=True)
+    org_id: str = Field(foreign_key="organizations.org_id", index=True)
+    name: str
+
+
+class Workflow(SQLModel, table=True):
+    __tablename__ = "workflows"
+    workflow_id: str = Field(primary_key=True)
+    workspace_id: str = Field(foreign_key="workspaces.workspace_id", index=True)
+    name: str
+    area: str
+    owner: str
+    ai_assisted: bool
+    queue_backed: bool
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    user_id: str = Field(primary_key=True)
+    org_id: str = Field(foreign_key="organizations.org_id", index=True)
+    role: str
+    trained_on: date | None = None
+
+
+class Event(SQLModel, table=True):
+    """Raw events. `seq` orders arrival so an import can roll up exactly the rows it added."""
+
+    __tablename__ = "events"
+    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    event_id: str = Field(unique=True)
+    ts: datetime  # UTC, naive
+    day: date  # the UTC date of ts
+    org_id: str  # denormalised from the workflow at import time
+    workflow_id: str = Field(foreign_key="workflows.workflow_id")
+    user_id: str
+    kind: str
+    outcome: str
+    credits: float
+
+
+class Change(SQLModel, table=True):
+    __tablename__ = "changes"
+    change_id: str = Field(primary_key=True)
+    date: date
+    kind: str
+    title: str
+    org_id: str | None = Field(default=None, foreign_key="organizations.org_id")
+    workflow_id: str | None = Field(default=None, foreign_key="workflows.workflow_id")
+
+
+class DailyUsage(SQLModel, table=True):
+    """Per day × workflow counts, kept current by the importer; summaries read this, not events."""
+
+    __tablename__ = "daily_usage"
+    day: date = Field(primary_key=True)
+    workflow_id: str = Field(primary_key=True)
+    org_id: str = Field(index=True)
+    events: int = 0
+    manual: int = 0
+    ai: int = 0
+    queue: int = 0
+    ok: int = 0
+    error: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    credits: float = 0.0
+
+
+class DailyUser(SQLModel, table=True):
+    """Who was active per day × workflow: what distinct active-user counts need."""
+
+    __tablename__ = "daily_user"
+    __table_args__ = (Index("ix_daily_user_org_day", "org_id", "day"),)
+    day: date = Field(primary_key=True)
+    workflow_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    org_id: str
+    events: int = 0
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "followups"
+    id: int | None = Field(default=None, primary_key=True)
+    target_type: str  # org | workspace | workflow | spike | flag | change
+    org_id: str | None = Field(default=None, index=True)
+    workspace_id: str | None = None
+    workflow_id: str | None = None
+    target_ref: str | None = None  # spike date, flag kind or change id
+    reason: str
+    note: str = ""
+    owner: str = ""
+    status: str = Field(default="open", index=True)
+    created_by: str
+    created_at: datetime
+    closed_at: datetime | None = None
