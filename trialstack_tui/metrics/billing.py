@@ -38,12 +38,16 @@ def month_start(as_of: date) -> date:
 
 
 def project(mtd_credits: float, as_of: date, included_credits: float) -> Projection:
-    """Straight-line projection: mtd / days elapsed × days in the month (as_of counts as elapsed)."""
+    """Straight-line projection: mtd / days elapsed × days in the month (as_of counts as elapsed).
+
+    Multiplied before dividing: 2000 / 15 × 30 is 4000.0000000000005 in floating point, which would flag a
+    pace exactly on the allowance as overage.
+    """
     days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
     elapsed = as_of.day
     return Projection(
         mtd_credits=mtd_credits,
-        projected_credits=mtd_credits / elapsed * days_in_month,
+        projected_credits=mtd_credits * days_in_month / elapsed,
         included_credits=included_credits,
         days_elapsed=elapsed,
         days_in_month=days_in_month,

@@ -18,6 +18,16 @@ PROCESS_MIN_REVIEWED = 20
 ROLLOUT_DID = 0.20
 GROWTH_USERS = 0.10
 VERDICTS = ("insufficient_data", "process_problem", "rollout_effect", "growth", "no_clear_change")
+TOLERANCE = 1e-9
+"""Differences of rates carry float noise (0.15 − 0.10 = 0.0499…): a figure on a threshold reaches it."""
+
+
+def _at_least(value: float, threshold: float) -> bool:
+    return value >= threshold - TOLERANCE
+
+
+def _at_most(value: float, threshold: float) -> bool:
+    return value <= threshold + TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -204,26 +214,26 @@ def _verdict(
         return "insufficient_data", f"no events in the {' and '.join(empty)} window within the data"
 
     err_b, err_a = before.counts.error_rate or 0.0, after.counts.error_rate or 0.0
-    if err_a - err_b >= PROCESS_ERROR_RISE:
+    if _at_least(err_a - err_b, PROCESS_ERROR_RISE):
         return "process_problem", (
             f"error rate rose from {err_b:.1%} to {err_a:.1%} ({(err_a - err_b) * 100:+.1f} points, "
             f"threshold +{PROCESS_ERROR_RISE * 100:.0f})"
         )
     acc_b, acc_a = before.counts.ai_acceptance, after.counts.ai_acceptance
     enough_reviews = before.counts.reviewed >= PROCESS_MIN_REVIEWED and after.counts.reviewed >= PROCESS_MIN_REVIEWED
-    if enough_reviews and acc_b is not None and acc_a is not None and acc_a - acc_b <= PROCESS_ACCEPTANCE_DROP:
+    if enough_reviews and acc_b is not None and acc_a is not None and _at_most(acc_a - acc_b, PROCESS_ACCEPTANCE_DROP):
         return "process_problem", (
             f"AI acceptance fell from {acc_b:.0%} to {acc_a:.0%} ({(acc_a - acc_b) * 100:+.0f} points over "
             f"{before.counts.reviewed} and {after.counts.reviewed} reviewed events)"
         )
-    if change.kind == "rollout" and did is not None and did >= ROLLOUT_DID:
+    if change.kind == "rollout" and did is not None and _at_least(did, ROLLOUT_DID):
         return "rollout_effect", (
             f"events/day {_pct(scope_change)} in scope vs {_pct(control_change or 0.0)} in the control: "
             f"difference in differences {did:+.0%} (≥ +{ROLLOUT_DID:.0%})"
         )
     if users_change is not None:
         users_did = users_change - (control_users or 0.0)
-        if users_did >= GROWTH_USERS and after.workflows_active >= before.workflows_active:
+        if _at_least(users_did, GROWTH_USERS) and after.workflows_active >= before.workflows_active:
             return "growth", (
                 f"active users {before.active_users} → {after.active_users} ({_pct(users_change)}) vs "
                 f"{_pct(control_users or 0.0)} in the control, workflows in use {before.workflows_active} → "
