@@ -43,7 +43,10 @@ def _activity_json(a: Activity) -> dict[str, Any]:
 
 
 def flag_json(flag: Flag) -> dict[str, Any]:
-    return {"kind": flag.kind, "org_id": flag.org_id, "workflow_id": flag.workflow_id, "detail": flag.detail}
+    document = {"kind": flag.kind, "org_id": flag.org_id, "workflow_id": flag.workflow_id, "detail": flag.detail}
+    if flag.day is not None:
+        document["date"] = flag.day.isoformat()
+    return document
 
 
 def spike_json(s: Spike) -> dict[str, Any]:
@@ -95,6 +98,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "totals": {
             **_activity_json(t.activity),
             "active_users": t.active_users,
+            "active_users_prev": t.active_users_prev,
             "seats": t.seats,
             "adoption": _num(t.adoption),
             "workflows_active": t.workflows_active,

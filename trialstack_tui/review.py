@@ -101,7 +101,7 @@ class Review:
         """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one)."""
         _check_days(days)
         as_of, first = self.resolve_as_of(as_of)
-        window, _previous = review_windows(as_of, days)
+        window, previous = review_windows(as_of, days)
         with self.store.read() as conn:
             cat = queries.catalog(conn)
             if org_id is not None:
@@ -130,6 +130,7 @@ class Review:
                     if k is not None
                 },
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
+                active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),

@@ -33,6 +33,7 @@ class Flag:
     org_id: str
     workflow_id: str | None
     detail: str
+    day: date | None = None  # the day of a spike
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class DailyPoint:
 class Totals:
     activity: Activity
     active_users: int
+    active_users_prev: int
     seats: int
     workflows_active: int
     workflows_total: int
@@ -123,6 +125,10 @@ class Totals:
     @property
     def adoption(self) -> float | None:
         return ratio(self.active_users, self.seats)
+
+    @property
+    def adoption_prev(self) -> float | None:
+        return ratio(self.active_users_prev, self.seats)
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,7 @@ class SummaryInputs:
     active_by_org: dict[str, int]
     active_by_workflow: dict[str, int]
     active_total: int
+    active_total_prev: int
     trained_by_org: dict[str, int]
     orgs_with_users: set[str]
     daily_active: dict[date, int]
@@ -232,6 +239,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
             Counts.total(o.activity.now for o in orgs), Counts.total(o.activity.before for o in orgs)
         ),
         active_users=inputs.active_total,
+        active_users_prev=inputs.active_total_prev,
         seats=sum(o.seats for o in cat.orgs.values()),
         workflows_active=sum(o.workflows_active for o in orgs),
         workflows_total=len(cat.workflows),
@@ -318,7 +326,7 @@ def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Sp
         flags.append(Flag("spike", oid, spike.workflow_id, (
             f"{spike.day.isoformat()}: {spike.events:,} events in {names.get(spike.workflow_id, spike.workflow_id)}, "
             f"{spike.factor:.1f}× the 28-day median of {spike.baseline:g} ({kind} load)"
-        )))
+        ), day=spike.day))
     flags.extend(_quality_flags(org, workflows))
     if org.billing.heading_for_overage:
         b = org.billing

@@ -1,0 +1,31 @@
+"""Writing export files: owner-only (0600) in an owner-only folder, never overwriting unless asked."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from .config import data_dir
+from .errors import UserFacingError
+
+
+def default_export_path(stem: str, extension: str, now: datetime | None = None) -> Path:
+    """`<user data dir>/exports/<stem>-YYYYmmdd-HHMMSS.<ext>`."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return data_dir() / "exports" / f"{stem}-{stamp}.{extension}"
+
+
+def write_export(path: Path, content: str, *, overwrite: bool = False) -> Path:
+    """Write content to path (folder created 0700, file 0600). Refuses to replace a file unless overwrite."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise UserFacingError(f"{path} already exists") from None
+    except OSError as exc:
+        raise UserFacingError(f"cannot write {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(content)
+    return path

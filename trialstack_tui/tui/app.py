@@ -1,0 +1,185 @@
+"""The App: global bindings, the review window, screen navigation and marking. Screens do the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..config import StoreLocation
+from ..errors import UserFacingError
+from ..review import Review
+from ..store import Store
+from .commands import ReviewCommands
+from .screens.base import ReviewScreen
+from .screens.billing import BillingScreen
+from .screens.followups import FollowUpsScreen
+from .screens.help import HelpScreen
+from .screens.org import OrgScreen
+from .screens.rollout import RolloutScreen
+from .screens.summary import SummaryScreen
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .screens.workflow import WorkflowScreen
+from .state import ReviewWindow
+from .widgets.dialogs import AsOfChoice, AsOfDialog, MarkDialog, MarkRequest
+
+NAVIGATION = {  # action → (screen class, title, help)
+    "home": (SummaryScreen, "Quick summary", "Activity, adoption and flags across every org"),
+    "rollouts": (RolloutScreen, "Rollout comparison", "Before / after / control for each change"),
+    "billing": (BillingScreen, "Billing", "Credits against each plan's allowance, projected to month end"),
+    "followups": (FollowUpsScreen, "Follow-ups", "Marks for workflow owners: list, close, export"),
+}
+
+
+class TrialStackApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "trialstack-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    COMMANDS = App.COMMANDS | {ReviewCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("m", "mark", "Mark"),
+        Binding("w", "cycle_window", "Window"),
+        Binding("a", "as_of", "As of", show=False),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("h", "home", "Summary", show=False),
+        Binding("c", "rollouts", "Rollouts", show=False),
+        Binding("b", "billing", "Billing", show=False),
+        Binding("f", "followups", "Follow-ups", show=False),
+    ]
+
+    def __init__(self, review: Review, *, store_label: str, read_only: bool = False,
+                 window: ReviewWindow | None = None) -> None:
+        super().__init__()
+        self.review = review
+        self.store_label = store_label
+        self.read_only = read_only
+        self.window = window or ReviewWindow()
+
+    def get_default_screen(self) -> Screen:
+        return SummaryScreen()
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_org(self, org_id: str) -> None:
+        self.push_screen(OrgScreen(org_id))
+
+    def open_workflow(self, workflow_id: str) -> None:
+        self.push_screen(WorkflowScreen(workflow_id))
+
+    def open_comparison(self, change_id: str) -> None:
+        self.push_screen(RolloutScreen(select=change_id))
+
+    def _go(self, action: str) -> None:
+        screen_class = NAVIGATION[action][0]
+        if isinstance(self.screen, screen_class):
+            return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()
+        if screen_class is not SummaryScreen:
+            self.push_screen(screen_class())
+
+    def action_home(self) -> None:
+        self._go("home")
+
+    def action_rollouts(self) -> None:
+        self._go("rollouts")
+
+    def action_billing(self) -> None:
+        self._go("billing")
+
+    def action_followups(self) -> None:
+        self._go("followups")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for action, (_cls, title, help_text) in NAVIGATION.items():
+            yield SystemCommand(title, help_text, lambda a=action: self._go(a))
+        yield SystemCommand("Help", "The keys of this screen", self.action_help)
+        yield SystemCommand("Window", "Cycle the review window: 7, 30, 90 days", self.action_cycle_window)
+        yield SystemCommand("As of…", "Review as of another date", self.action_as_of)
+        yield SystemCommand("Refresh", "Reload from the store (after an import)", self.action_refresh)
+
+    # ------------------------------------------------------------------ the window
+
+    def set_window(self, window: ReviewWindow) -> None:
+        self.window = window
+        if isinstance(self.screen, ReviewScreen):
+            self.screen.reload()
+
+    def action_cycle_window(self) -> None:
+        self.set_window(self.window.next_days())
+        self.notify(f"Window: {self.window.describe()}", timeout=2)
+
+    def action_refresh(self) -> None:
+        self.set_window(self.window.refreshed())
+
+    def action_as_of(self) -> None:
+        span = self.review.data_range()
+        first, last = span if span else (None, None)
+
+        def chosen(choice: AsOfChoice | None) -> None:
+            if choice is not None:
+                self.set_window(self.window.at(choice.as_of))
+
+        self.push_screen(AsOfDialog(self.window.as_of, first, last), chosen)
+
+    # ------------------------------------------------------------------ marking
+
+    def action_mark(self) -> None:
+        if self.read_only:
+            self.notify("This store is open read-only (--read-only): marks cannot be saved.", severity="warning")
+            return
+        target = self.screen.mark_target() if isinstance(self.screen, ReviewScreen) else None
+        if target is None:
+            self.notify("Nothing to mark here: highlight an org, workflow, flag or change first.", severity="warning")
+            return
+        self.push_screen(MarkDialog(target), self._save_mark)
+
+    def _save_mark(self, request: MarkRequest | None) -> None:
+        if request is not None:
+            self._store_mark(request)
+
+    @work(thread=True, group="mark")
+    def _store_mark(self, r: MarkRequest) -> None:
+        try:
+            mark = self.review.mark(
+                target_type=r.target_type, reason=r.reason, note=r.note, owner=r.owner, org_id=r.org_id,
+                workspace_id=r.workspace_id, workflow_id=r.workflow_id, target_ref=r.target_ref,
+            )
+        except UserFacingError as exc:
+            self.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
+            return
+        self.call_from_thread(self.notify, f"Marked #{mark.id} for {mark.owner} ({mark.reason})")
+
+    # ------------------------------------------------------------------ size
+
+    def on_resize(self) -> None:
+        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif showing:
+            if small:
+                self.screen.refresh()
+            else:
+                self.pop_screen()
+
+
+def run_tui(location: StoreLocation, *, read_only: bool, days: int, as_of: date | None) -> int:
+    """Open the store and run the app until the administrator quits."""
+    with Store(location, read_only=read_only) as store:
+        app = TrialStackApp(
+            Review(store), store_label=location.display, read_only=read_only, window=ReviewWindow(days, as_of)
+        )
+        app.run()
+    return app.return_code or 0

@@ -1,0 +1,37 @@
+"""Command palette: open any org or workflow by name (screens come from the app's system commands)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..safe_text import visible
+
+
+class ReviewCommands(Provider):
+    async def startup(self) -> None:
+        app = self.app
+        catalog = await asyncio.to_thread(app.review.catalog)  # type: ignore[attr-defined]
+        self.targets: list[tuple[str, str, object]] = []
+        for org in catalog.orgs.values():
+            self.targets.append((f"Org: {visible(org.name)}", f"drill into {visible(org.org_id)}",
+                                 partial(app.open_org, org.org_id)))  # type: ignore[attr-defined]
+        for wf in catalog.workflows.values():
+            org_name = catalog.orgs[wf.org_id].name
+            self.targets.append((f"Workflow: {visible(wf.name)} · {visible(org_name)}",
+                                 f"{visible(wf.workflow_id)}, owner {visible(wf.owner)}",
+                                 partial(app.open_workflow, wf.workflow_id)))  # type: ignore[attr-defined]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self.targets:
+            if title.startswith("Org: "):
+                yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self.targets:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""Cell formatting shared by every screen: numbers, shares and trends as Rich Text (never markup)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..metrics.windows import Trend
+from ..safe_text import plain
+
+TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
+TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}
+
+
+def num(value: float | int | None, spec: str = ",.0f") -> Text:
+    """A right-aligned number; '—' when unknown."""
+    return Text("—" if value is None else format(value, spec), justify="right")
+
+
+def share(value: float | None, *, warn_below: float | None = None, warn_above: float | None = None) -> Text:
+    """A whole percentage, in red when past a warning threshold."""
+    if value is None:
+        return Text("—", justify="right", style="dim")
+    style = ""
+    if (warn_below is not None and value < warn_below) or (warn_above is not None and value >= warn_above):
+        style = "bold red"
+    return Text(f"{value:.0%}", justify="right", style=style)
+
+
+def trend(t: Trend) -> Text:
+    """An arrow and the relative change, e.g. '▼ -22%', coloured by its label."""
+    change = "" if t.change is None else f"{t.change:+.0%}"
+    label = change or t.label
+    return Text(f"{TREND_ARROW[t.label]} {label}", style=TREND_STYLE[t.label], justify="right")
+
+
+def ratio_of(part: int, whole: int) -> Text:
+    return Text(f"{part:,}/{whole:,}", justify="right")
+
+
+def data(value: object, style: str = "") -> Text:
+    """Any stored string (names, notes, ids): shown literally, controls made visible."""
+    return plain("" if value is None else value, style)
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: list[int] | list[float], width: int = 14) -> Text:
+    """A one-line sparkline of the last `width` values (for table cells)."""
+    tail = list(values)[-width:]
+    if not tail:
+        return Text("")
+    top = max(tail)
+    if top <= 0:
+        return Text(_BLOCKS[0] * len(tail), style="dim")
+    return Text("".join(_BLOCKS[min(7, int(v / top * 7.999))] for v in tail), style="cyan")
+
+
+def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
+    """'Label  value' lines for a side panel; a True third item shows the value as a warning."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for i, (label, value, warn) in enumerate(lines):
+        text.append(f"{label:<10}", style="bold")
+        if isinstance(value, Text):
+            text.append_text(value)
+        else:
+            text.append(value, style="bold red" if warn else "")
+        if i < len(lines) - 1:
+            text.append("\n")
+    return text

@@ -1,0 +1,87 @@
+"""Row builders and mark requests shared by several screens (flags appear on summary, org and workflow)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from ..metrics.summary import Flag, Summary
+from ..records import ChangeRecord, WorkflowRecord
+from . import format as fmt
+from .widgets.dialogs import MarkRequest
+from .widgets.tables import Column, Row
+
+FLAG_COLUMNS = [
+    Column("kind", "Flag"),
+    Column("org", "Org", width=18),
+    Column("workflow", "Workflow", width=22),
+    Column("detail", "Detail"),
+]
+def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
+    """A mark for one flag (a spike flag marks the spike), owned by the flagged workflow's owner."""
+    workflows = {w.workflow.workflow_id: w.workflow for w in summary.workflows}
+    wf = workflows.get(flag.workflow_id or "")
+    spike = flag.kind == "spike"
+    return MarkRequest(
+        target_type="spike" if spike else "flag",
+        description=f"{flag.kind.replace('_', ' ')}: {flag.detail}",
+        reason=flag.kind,
+        owner=wf.owner if wf else "",
+        org_id=flag.org_id,
+        workspace_id=wf.workspace_id if wf else None,
+        workflow_id=flag.workflow_id,
+        target_ref=flag.day.isoformat() if spike and flag.day else flag.kind,
+        note=flag.detail,
+    )
+
+
+def flag_row(index: int, f: Flag, names: dict[str, str], wf_names: dict[str, str]) -> Row:
+    return Row(
+        key=str(index),
+        cells=[
+            Text(f.kind.replace("_", " "), style="bold yellow"),
+            fmt.data(names.get(f.org_id, f.org_id)),
+            fmt.data(wf_names.get(f.workflow_id, "") if f.workflow_id else ""),
+            fmt.data(f.detail),
+        ],
+        sort_values=[f.kind, names.get(f.org_id, f.org_id).casefold(), f.workflow_id or "", f.detail],
+    )
+
+
+def workflow_mark(workflow: WorkflowRecord, flags: Sequence[Flag]) -> MarkRequest:
+    """A mark for a workflow, owned by its owner, with the reason of its first flag."""
+    return MarkRequest(
+        target_type="workflow",
+        description=f"workflow {workflow.name} ({workflow.workflow_id})",
+        reason=flags[0].kind if flags else "other",
+        owner=workflow.owner,
+        org_id=workflow.org_id,
+        workspace_id=workflow.workspace_id,
+        workflow_id=workflow.workflow_id,
+        note=flags[0].detail if flags else "",
+    )
+
+
+CHANGE_COLUMNS = [
+    Column("date", "Date"),
+    Column("kind", "Kind"),
+    Column("scope", "Scope", width=14),
+    Column("title", "Title", width=40),
+]
+
+
+def change_scope(c: ChangeRecord) -> str:
+    """Who a change reached: every org, an org, or one workflow of an org."""
+    if c.org_id is None:
+        return "every org"
+    return f"{c.org_id}/{c.workflow_id}" if c.workflow_id else c.org_id
+
+
+def change_row(c: ChangeRecord) -> Row:
+    scope = change_scope(c)
+    return Row(
+        key=c.change_id,
+        cells=[Text(c.date.isoformat()), fmt.data(c.kind), fmt.data(scope), fmt.data(c.title)],
+        sort_values=[c.date, c.kind, scope, c.title.casefold()],
+    )

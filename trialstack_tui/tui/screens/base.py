@@ -1,0 +1,145 @@
+"""The shape every review screen shares: load a view model in a worker, render it, filter, mark, go back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from ...errors import UserFacingError
+from ..state import ReviewWindow
+from ..widgets.dialogs import MarkRequest
+from ..widgets.filter_bar import FilterBar
+from ..widgets.tables import ReviewTable
+
+if TYPE_CHECKING:
+    from ..app import TrialStackApp
+
+Model = TypeVar("Model")
+
+
+class ReviewScreen(Screen, Generic[Model]):
+    """Subclasses implement `compose_body`, `fetch` (runs in a thread) and `show` (on the UI thread)."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("slash", "filter", "Filter"),
+    ]
+    SCREEN_TITLE = ""
+    HELP = ""  # one paragraph: what this screen answers
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded_for: ReviewWindow | None = None
+        self.model: Model | None = None
+
+    @property
+    def tapp(self) -> TrialStackApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield Static(id="load-error", classes="load-error")
+        yield FilterBar()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def fetch(self, window: ReviewWindow) -> Model:
+        """Ask the review seam for this screen's view model (called in a worker thread)."""
+        raise NotImplementedError
+
+    def show(self, model: Model) -> None:
+        """Render the view model into the widgets (called on the UI thread)."""
+        raise NotImplementedError
+
+    def mark_target(self) -> MarkRequest | None:
+        """What `m` marks here (the highlighted row); None when nothing is selected."""
+        return None
+
+    # ------------------------------------------------------------------ loading
+
+    def on_mount(self) -> None:
+        self.title = self.SCREEN_TITLE
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_for is not None and self.loaded_for != self.tapp.window:
+            self.reload()
+
+    def reload(self) -> None:
+        """Fetch the view model again for the app's current window, in a worker."""
+        self.query_one("#body").loading = True
+        self._load(self.tapp.window)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, window: ReviewWindow) -> None:
+        worker = get_current_worker()
+        try:
+            model: Any = self.fetch(window)
+        except UserFacingError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._loaded, window, model)
+
+    def _loaded(self, window: ReviewWindow, model: Model) -> None:
+        self.loaded_for = window
+        self.model = model
+        self.query_one("#load-error", Static).display = False
+        self.sub_title = self.describe(window, model)
+        self.show(model)
+        self.query_one("#body").loading = False
+
+    def _failed(self, message: str) -> None:
+        self.loaded_for = self.tapp.window
+        error = self.query_one("#load-error", Static)
+        error.update(Text(message, style="bold red"))
+        error.display = True
+        self.query_one("#body").loading = False
+
+    def describe(self, window: ReviewWindow, model: Model) -> str:
+        """The header's subtitle: the window and store being reviewed."""
+        return f"{window.describe()} · {self.tapp.store_label}"
+
+    # ------------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def focused_table(self) -> ReviewTable | None:
+        focused = self.focused
+        if isinstance(focused, ReviewTable):
+            return focused
+        tables = list(self.query(ReviewTable))
+        return tables[0] if tables else None
+
+    def action_filter(self) -> None:
+        table = self.focused_table()
+        if table is None:
+            return
+        self._filter_target = table
+        bar = self.query_one(FilterBar)
+        bar.value = table.filter_text
+        bar.open()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        table = getattr(self, "_filter_target", None) or self.focused_table()
+        if table is None:
+            return
+        table.filter_text = event.text
+        if event.done:
+            table.focus()

@@ -1,0 +1,103 @@
+"""Billing: credits used against each plan's allowance, projected to month end, by risk of overage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from ...review import BillingLine
+from .. import format as fmt
+from ..state import ReviewWindow
+from ..widgets.charts import BarChart
+from ..widgets.dialogs import MarkRequest
+from ..widgets.tables import Column, ReviewTable, Row
+from .base import ReviewScreen
+
+COLUMNS = [
+    Column("name", "Org", width=20),
+    Column("plan", "Plan"),
+    Column("included", "Included", numeric=True),
+    Column("mtd", "Month to date", numeric=True),
+    Column("projected", "Projected", numeric=True),
+    Column("use", "Use", numeric=True),
+    Column("overage", "Overage", numeric=True),
+]
+CHART_ORGS = 10
+
+BillingModel = tuple[date, list[BillingLine]]
+
+
+class BillingScreen(ReviewScreen[BillingModel]):
+    SCREEN_TITLE = "Billing"
+    AUTO_FOCUS = "#billing"
+    HELP = (
+        "Credits used this month against each plan's included credits, projected to month end at the "
+        "month-to-date pace (mtd / days elapsed × days in month). Sorted by risk: projected use of the "
+        "allowance. Enter opens the org; m marks it for follow-up with reason overage."
+    )
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="billing-main", classes="split"):
+            yield ReviewTable(COLUMNS, id="billing", sort_column=5)
+            yield BarChart(id="billing-chart")
+
+    def fetch(self, window: ReviewWindow) -> BillingModel:
+        return self.tapp.review.billing(as_of=window.as_of)
+
+    def describe(self, window: ReviewWindow, model: BillingModel) -> str:
+        as_of, lines = model
+        if not lines:
+            return f"month of {as_of:%B %Y}"
+        p = lines[0].projection
+        return f"{as_of:%B %Y}: day {p.days_elapsed} of {p.days_in_month} · {self.tapp.store_label}"
+
+    def show(self, model: BillingModel) -> None:
+        _as_of, lines = model
+        self.query_one("#billing", ReviewTable).set_rows([_row(b) for b in lines])
+        top = lines[:CHART_ORGS]
+        self.query_one("#billing-chart", BarChart).show(
+            "Projected vs included credits",
+            [b.name for b in top],
+            [round(b.projection.projected_credits) for b in top],
+            reference=[round(b.projection.included_credits) for b in top],
+        )
+
+    @on(ReviewTable.RowSelected, "#billing")
+    def open_org(self, event: ReviewTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.tapp.open_org(event.row_key.value)
+
+    def mark_target(self) -> MarkRequest | None:
+        if self.model is None:
+            return None
+        key = self.query_one("#billing", ReviewTable).selected_key
+        line = next((b for b in self.model[1] if b.org_id == key), None)
+        if line is None:
+            return None
+        p = line.projection
+        return MarkRequest(
+            target_type="org",
+            description=f"billing of {line.name}",
+            reason="overage" if p.heading_for_overage else "other",
+            org_id=line.org_id,
+            note=f"projected {p.projected_credits:,.0f} of {p.included_credits:,.0f} included credits",
+        )
+
+
+def _row(b: BillingLine) -> Row:
+    p = b.projection
+    use = p.use_of_allowance
+    return Row(
+        key=b.org_id,
+        cells=[
+            fmt.data(b.name), fmt.data(b.plan), fmt.num(p.included_credits), fmt.num(p.mtd_credits),
+            fmt.num(p.projected_credits), fmt.share(use, warn_above=1.0),
+            Text(f"{p.overage:,.0f}" if p.overage else "—", justify="right",
+                 style="bold red" if p.overage else "dim"),
+        ],
+        sort_values=[b.name.casefold(), b.plan, p.included_credits, p.mtd_credits, p.projected_credits, use, p.overage],
+    )

@@ -1,0 +1,184 @@
+"""Follow-ups: the marks left for workflow owners. Filter by status and owner, close them, export them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from ... import report
+from ...errors import UserFacingError
+from ...exports import default_export_path, write_export
+from ...records import FollowUpRecord
+from .. import format as fmt
+from ..state import ReviewWindow
+from ..widgets.dialogs import ConfirmDialog, TextDialog
+from ..widgets.tables import Column, ReviewTable, Row
+from .base import ReviewScreen
+
+COLUMNS = [
+    Column("id", "#", numeric=True),
+    Column("status", "Status"),
+    Column("target", "Target", width=18),
+    Column("org", "Org", width=16),
+    Column("reason", "Reason"),
+    Column("owner", "Owner", width=14),
+    Column("note", "Note", width=30),
+    Column("created", "Created"),
+]
+STATUS_CYCLE = ("open", "done", "all")
+EXPORTS = {"csv": report.followups_csv, "md": report.followups_markdown}
+
+
+@dataclass(frozen=True)
+class FollowUpsModel:
+    marks: list[FollowUpRecord]
+    org_names: dict[str, str]
+    workflow_names: dict[str, str]
+
+
+class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
+    SCREEN_TITLE = "Follow-ups"
+    AUTO_FOCUS = "#followups"
+    HELP = (
+        "Marks left for workflow owners, newest first. o cycles open / done / all, u filters by owner, d closes "
+        "(or reopens) the highlighted mark, e exports the listed marks as CSV and E as Markdown to a file whose "
+        "path is shown. Enter opens what the mark points at."
+    )
+    BINDINGS = [
+        Binding("o", "cycle_status", "Open/done/all"),
+        Binding("u", "owner_filter", "Owner"),
+        Binding("d", "toggle_done", "Done"),
+        Binding("e", "export('csv')", "Export CSV"),
+        Binding("E", "export('md')", "Export MD"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = "open"
+        self.owner: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="followups-filters", classes="section")
+        yield ReviewTable(COLUMNS, id="followups", sort_column=0)
+        yield Static(id="followups-export", classes="section")
+
+    def fetch(self, window: ReviewWindow) -> FollowUpsModel:
+        review = self.tapp.review
+        catalog = review.catalog()
+        return FollowUpsModel(
+            marks=review.followups(status=self.status, owner=self.owner),
+            org_names={k: v.name for k, v in catalog.orgs.items()},
+            workflow_names={k: v.name for k, v in catalog.workflows.items()},
+        )
+
+    def show(self, model: FollowUpsModel) -> None:
+        owner = f" · owner {self.owner}" if self.owner else ""
+        self.query_one("#followups-filters", Static).update(
+            Text(f"Showing {self.status} marks{owner}: {len(model.marks)}", style="bold")
+        )
+        self.query_one("#followups", ReviewTable).set_rows([_row(m, model) for m in model.marks])
+
+    def selected(self) -> FollowUpRecord | None:
+        key = self.query_one("#followups", ReviewTable).selected_key
+        if self.model is None or key is None:
+            return None
+        return next((m for m in self.model.marks if str(m.id) == key), None)
+
+    def action_cycle_status(self) -> None:
+        self.status = STATUS_CYCLE[(STATUS_CYCLE.index(self.status) + 1) % len(STATUS_CYCLE)]
+        self.reload()
+
+    def action_owner_filter(self) -> None:
+        current = self.selected()
+        suggestion = self.owner or (current.owner if current else "")
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.owner = value.strip() or None
+                self.reload()
+
+        self.app.push_screen(TextDialog("Show marks for owner (empty: everyone)", suggestion), chosen)
+
+    def action_toggle_done(self) -> None:
+        mark = self.selected()
+        if mark is None:
+            return
+        if self.tapp.read_only:
+            self.notify("This store is open read-only: marks cannot be changed.", severity="warning")
+            return
+        self._set_status(mark.id, "open" if mark.status == "done" else "done")
+
+    @work(thread=True, group="followup-write")
+    def _set_status(self, mark_id: int, status: str) -> None:
+        try:
+            self.tapp.review.set_followup_status(mark_id, status)
+        except UserFacingError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"#{mark_id} is {status}")
+        self.app.call_from_thread(self.reload)
+
+    def action_export(self, kind: str) -> None:
+        if self.model is None:
+            return
+        content = EXPORTS[kind](self.model.marks)
+        path = default_export_path(f"followups-{self.status}", kind)
+        self._write(path, content, overwrite=False)
+
+    def _write(self, path: Path, content: str, *, overwrite: bool) -> None:
+        try:
+            written = write_export(path, content, overwrite=overwrite)
+        except UserFacingError as exc:
+            if path.exists() and not overwrite:
+                self.app.push_screen(
+                    ConfirmDialog(f"{path} exists. Overwrite it?"),
+                    lambda yes: self._write(path, content, overwrite=True) if yes else None,
+                )
+            else:
+                self.notify(str(exc), severity="error")
+            return
+        count = len(self.model.marks) if self.model else 0
+        self.query_one("#followups-export", Static).update(Text(f"Exported {count} marks to {written}"))
+        self.notify(f"Exported to {written}")
+
+    @on(ReviewTable.RowSelected, "#followups")
+    def open_target(self, event: ReviewTable.RowSelected) -> None:
+        mark = self.selected()
+        if mark is None:
+            return
+        if mark.workflow_id:
+            self.tapp.open_workflow(mark.workflow_id)
+        elif mark.target_type == "change" and mark.target_ref:
+            self.tapp.open_comparison(mark.target_ref)
+        elif mark.org_id:
+            self.tapp.open_org(mark.org_id)
+
+
+def _target(m: FollowUpRecord, model: FollowUpsModel) -> str:
+    name = model.workflow_names.get(m.workflow_id or "") or m.workflow_id or ""
+    ref = f" {m.target_ref}" if m.target_type in ("spike", "change") and m.target_ref else ""
+    return f"{m.target_type}{ref}{': ' + name if name else ''}"
+
+
+def _row(m: FollowUpRecord, model: FollowUpsModel) -> Row:
+    org = model.org_names.get(m.org_id or "", m.org_id or "")
+    return Row(
+        key=str(m.id),
+        cells=[
+            fmt.num(m.id, "d"),
+            Text(m.status, style="green" if m.status == "done" else "bold yellow"),
+            fmt.data(_target(m, model)),
+            fmt.data(org),
+            fmt.data(m.reason.replace("_", " ")),
+            fmt.data(m.owner),
+            fmt.data(m.note),
+            Text(m.created_at.strftime("%Y-%m-%d %H:%M")),
+        ],
+        sort_values=[m.id, m.status, _target(m, model), org.casefold(), m.reason, m.owner.casefold(), m.note, m.created_at],
+    )

@@ -1,0 +1,193 @@
+"""Rollout comparison: did a change in usage come from growth, a rollout or a process problem?"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from ...errors import UserFacingError
+from ...metrics.rollout import Comparison, WindowFigures
+from ...records import ChangeRecord
+from .. import format as fmt
+from ..rows import CHANGE_COLUMNS, change_row
+from ..state import ReviewWindow
+from ..widgets.charts import DailyChart, Marker
+from ..widgets.dialogs import MarkRequest
+from ..widgets.tables import ReviewTable
+from .base import ReviewScreen
+
+WINDOW_STEPS = (7, 14, 21, 28, 42, 56)
+VERDICT_STYLE = {
+    "process_problem": "bold red", "rollout_effect": "bold green", "growth": "bold cyan",
+    "no_clear_change": "bold", "insufficient_data": "bold yellow",
+}
+
+
+class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
+    SCREEN_TITLE = "Rollout comparison"
+    AUTO_FOCUS = "#changes"
+    HELP = (
+        "Pick a change and press Enter: the scope (the change's org or workflow) before and after it, beside "
+        "the control (every other org) over the same days. The difference in differences removes what happened "
+        "everywhere; the verdict names the figures. + and - widen or narrow the windows."
+    )
+    BINDINGS = [
+        Binding("plus,equals_sign", "widen", "Widen"),
+        Binding("minus", "narrow", "Narrow"),
+    ]
+
+    def __init__(self, select: str | None = None) -> None:
+        super().__init__()
+        self.select = select
+        self.days = 14
+        self.comparison: Comparison | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="rollout-main", classes="split"):
+            yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0)
+            with Vertical(id="comparison"):
+                yield Static(Text("Select a change and press Enter to compare.", style="dim"), id="cmp-verdict")
+                yield Static(id="cmp-figures")
+                yield DailyChart(id="cmp-chart")
+
+    def fetch(self, window: ReviewWindow) -> list[ChangeRecord]:
+        return self.tapp.review.changes()
+
+    def show(self, model: list[ChangeRecord]) -> None:
+        table = self.query_one("#changes", ReviewTable)
+        table.set_rows([change_row(c) for c in model])
+        table.sort_by("date", reverse=True)
+        if self.select is not None and self.select in table.visible_keys:
+            table.move_cursor(row=table.visible_keys.index(self.select), animate=False)
+            self.compare(self.select)
+            self.select = None
+        table.focus()
+
+    @on(ReviewTable.RowSelected, "#changes")
+    def _selected(self, event: ReviewTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.compare(event.row_key.value)
+
+    def compare(self, change_id: str) -> None:
+        self.query_one("#comparison").loading = True
+        self._compare(change_id, self.days)
+
+    @work(thread=True, exclusive=True, group="compare")
+    def _compare(self, change_id: str, days: int) -> None:
+        worker = get_current_worker()
+        try:
+            result = self.tapp.review.compare(change_id, days=days)
+        except UserFacingError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_comparison, result)
+
+    def _show_comparison(self, cmp: Comparison) -> None:
+        self.comparison = cmp
+        verdict = Text()
+        verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
+        verdict.append(f"  {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
+        verdict.append(cmp.reason)
+        for note in cmp.notes:
+            verdict.append(f"\nnote: {note}", style="yellow")
+        self.query_one("#cmp-verdict", Static).update(verdict)
+        self.query_one("#cmp-figures", Static).update(_figures_table(cmp))
+        days = [d for d, _ in cmp.scope_daily]
+        series = {"scope": _indexed(cmp.scope_daily, cmp.before)}
+        if cmp.control_daily:
+            series["control"] = _indexed(cmp.control_daily, cmp.control_before)
+        self.query_one("#cmp-chart", DailyChart).show(
+            "Events/day, before = 100",
+            days, series, [Marker(cmp.change.date, cmp.change.title)], stacked=False,
+        )
+        self.query_one("#comparison").loading = False
+
+    def _step(self, direction: int) -> None:
+        steps = list(WINDOW_STEPS)
+        index = min(range(len(steps)), key=lambda i: abs(steps[i] - self.days))
+        self.days = steps[max(0, min(len(steps) - 1, index + direction))]
+        self.notify(f"Comparison windows: {self.days} days", timeout=2)
+        if self.comparison is not None:
+            self.compare(self.comparison.change.change_id)
+
+    def action_widen(self) -> None:
+        self._step(+1)
+
+    def action_narrow(self) -> None:
+        self._step(-1)
+
+    def mark_target(self) -> MarkRequest | None:
+        key = self.query_one("#changes", ReviewTable).selected_key
+        if self.model is None or key is None:
+            return None
+        change = next(c for c in self.model if c.change_id == key)
+        cmp = self.comparison if self.comparison and self.comparison.change.change_id == key else None
+        owner = self.tapp.review.default_owner(change.workflow_id)
+        note = f"{cmp.verdict}: {cmp.reason}" if cmp else ""
+        return MarkRequest(
+            target_type="change",
+            description=f"comparison of {change.change_id}: {change.title}",
+            reason="process_problem" if cmp and cmp.verdict == "process_problem" else "rollout",
+            owner=owner,
+            org_id=change.org_id,
+            workflow_id=change.workflow_id,
+            target_ref=change.change_id,
+            note=note,
+        )
+
+
+def _indexed(daily: list[tuple], before: WindowFigures | None) -> list[float]:
+    base = before.events_per_day if before is not None else None
+    if not base:
+        return [float(n) for _, n in daily]
+    return [round(n / base * 100, 1) for _, n in daily]
+
+
+def _figures_table(cmp: Comparison) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    table.add_column("")
+    for label in ("Before", "After"):
+        table.add_column(label, justify="right")
+    table.add_column("Δ", justify="right")
+    has_control = cmp.control_before is not None and cmp.control_after is not None
+    if has_control:
+        table.add_column("Ctl before", justify="right")
+        table.add_column("Ctl after", justify="right")
+        table.add_column("Ctl Δ", justify="right")
+    metrics = [
+        ("Events/day", lambda f: f.events_per_day, "{:,.1f}", True),
+        ("Active users", lambda f: f.active_users, "{:,}", True),
+        ("Adoption", lambda f: f.adoption, "{:.0%}", False),
+        ("Workflows", lambda f: f.workflows_active, "{:,}", True),
+        ("AI share", lambda f: f.counts.ai_share, "{:.0%}", False),
+        ("AI accept", lambda f: f.counts.ai_acceptance, "{:.0%}", False),
+        ("Error rate", lambda f: f.counts.error_rate, "{:.1%}", False),
+        ("Credits/day", lambda f: f.credits_per_day, "{:,.0f}", True),
+    ]
+    for label, get, spec, relative in metrics:
+        cells = [label, *_pair(get(cmp.before), get(cmp.after), spec, relative)]
+        if has_control:
+            cells += _pair(get(cmp.control_before), get(cmp.control_after), spec, relative)
+        table.add_row(*cells)
+    return table
+
+
+def _pair(before, after, spec: str, relative: bool) -> list[str]:
+    def show(v) -> str:
+        return "—" if v is None else spec.format(v)
+
+    if before is None or after is None:
+        delta = "—"
+    elif relative:
+        delta = "—" if not before else f"{(after - before) / before:+.0%}"
+    else:
+        delta = f"{(after - before) * 100:+.1f}pt"
+    return [show(before), show(after), delta]

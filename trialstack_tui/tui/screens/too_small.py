@@ -1,0 +1,32 @@
+"""Shown instead of a cramped, broken layout when the terminal is smaller than the app needs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MIN_WIDTH = 76
+MIN_HEIGHT = 20
+
+
+class TooSmallScreen(ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def on_mount(self) -> None:
+        self._update()
+
+    def on_resize(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        w, h = self.app.size
+        self.query_one("#too-small", Static).update(
+            Text(
+                f"trialstack-tui needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {w}×{h}.\n"
+                "Enlarge the window (or zoom out) to continue. q quits.",
+                justify="center",
+            )
+        )

@@ -1,0 +1,1 @@
+"""Reusable widgets: tables, charts, metric cards and dialogs."""

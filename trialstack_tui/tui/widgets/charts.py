@@ -1,0 +1,163 @@
+"""Charts drawn with plotext through textual-plotext's own `.plt` (no global plotext state)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label
+from textual_plotext import PlotextPlot
+
+from ...safe_text import visible
+
+KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
+SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
+RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line on the time axis (a change or a spike) with a short label."""
+
+    day: date
+    label: str
+    color: str = "red"
+
+
+def _tick_labels(days: Sequence[date], slots: int) -> tuple[list[int], list[str]]:
+    """A few evenly spaced day ticks that fit the width."""
+    if not days:
+        return [], []
+    step = max(1, len(days) // max(1, slots))
+    ticks = list(range(0, len(days), step))
+    return ticks, [days[i].strftime("%m-%d") for i in ticks]
+
+
+class _DailyPlot(PlotextPlot):
+    """The plot inside a DailyChart; the chart's legend line sits above it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days: list[date] = []
+        self.series: dict[str, list[float]] = {}
+        self.markers: list[Marker] = []
+        self.stacked = True
+
+    def on_resize(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if not self.days:
+            self.refresh()
+            return
+        xs = list(range(len(self.days)))
+        names = list(self.series)
+        colors = [KIND_COLORS.get(n, SERIES_COLORS[i % len(SERIES_COLORS)]) for i, n in enumerate(names)]
+        if self.stacked and names:
+            plt.stacked_bar(xs, [self.series[n] for n in names], color=colors, width=0.8)
+            top = max((sum(v) for v in zip(*self.series.values(), strict=True)), default=0)
+        else:
+            for name, color in zip(names, colors, strict=True):
+                plt.plot(xs, self.series[name], color=color)
+            top = max((max(v, default=0) for v in self.series.values()), default=0)
+        for marker in self.markers:
+            plt.vertical_line(self.days.index(marker.day), color=marker.color)
+        ticks, labels = _tick_labels(self.days, max(2, self.size.width // 12))
+        plt.xticks(ticks, labels)
+        if top > 0:
+            y_ticks = _nice_ticks(top)
+            plt.yticks(y_ticks, [f"{t:,.0f}" for t in y_ticks])
+        self.refresh()
+
+
+def _nice_ticks(top: float) -> list[float]:
+    """0, the middle and the top of the axis, rounded to whole numbers."""
+    return sorted({0.0, float(round(top / 2)), float(round(top))})
+
+
+class DailyChart(Vertical, can_focus=True):
+    """Daily series over the window: stacked bars (kinds) or lines, with change and spike markers.
+
+    A legend line names the series in their colours (plotext's own legend would cover the bars). Focusable
+    so Tab / Shift+Tab bring it back into view on a scrolled screen.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+
+    def compose(self) -> ComposeResult:
+        yield Label(classes="chart-legend")
+        yield _DailyPlot()
+
+    def show(
+        self,
+        title: str,
+        days: Sequence[date],
+        series: dict[str, Sequence[float]],
+        markers: Sequence[Marker] = (),
+        *,
+        stacked: bool = True,
+    ) -> None:
+        plot = self.query_one(_DailyPlot)
+        plot.days = list(days)
+        plot.series = {name: list(values) for name, values in series.items()}
+        plot.markers = [m for m in markers if m.day in plot.days]
+        plot.stacked = stacked
+        legend = Text(visible(title) + "  ", style="bold")
+        for i, name in enumerate(series):
+            color = KIND_COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
+            legend.append("■ ", style=RICH_COLORS.get(color, color))
+            legend.append(f"{visible(name)}  ")
+        kinds = {m.color for m in plot.markers}
+        for color, label in (("red", "change"), ("yellow", "spike")):
+            if color in kinds:
+                legend.append("│ ", style=color)
+                legend.append(f"{label}  ")
+        self.query_one(".chart-legend", Label).update(legend)
+        plot.draw()
+
+
+class BarChart(PlotextPlot):
+    """Horizontal bars, one per label (areas, orgs)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._labels: list[str] = []
+        self._values: list[float] = []
+        self._title = ""
+        self._reference: list[float] | None = None
+
+    def show(self, title: str, labels: Sequence[str], values: Sequence[float], reference: Sequence[float] | None = None) -> None:
+        """Bars for values; with `reference`, a second bar per label (e.g. included credits)."""
+        self._title = title
+        self._labels = [visible(label) for label in labels]
+        self._values = list(values)
+        self._reference = list(reference) if reference is not None else None
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(visible(self._title))
+        if self._labels:
+            width = max(8, self.size.width // 4)
+            labels = [label if len(label) <= width else label[: width - 1] + "…" for label in self._labels]
+            if self._reference is None:
+                plt.bar(labels, self._values, orientation="horizontal", width=0.6, color="cyan")
+            else:
+                plt.multiple_bar(
+                    labels, [self._values, self._reference], orientation="horizontal",
+                    labels=["projected", "included"], color=["orange", "blue"], width=0.8,
+                )
+        self.refresh()

@@ -1,0 +1,169 @@
+"""Small modal dialogs: mark for follow-up, pick an as-of date, confirm an overwrite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from ...metrics.summary import FLAG_KINDS
+from ...safe_text import visible
+
+REASONS = (*FLAG_KINDS, "rollout", "other")
+
+
+@dataclass(frozen=True)
+class MarkRequest:
+    """What the current screen offers to mark, with the defaults the dialog starts from."""
+
+    target_type: str  # org | workspace | workflow | spike | flag | change
+    description: str
+    reason: str = "other"
+    owner: str = ""
+    org_id: str | None = None
+    workspace_id: str | None = None
+    workflow_id: str | None = None
+    target_ref: str | None = None
+    note: str = ""
+
+
+class MarkDialog(ModalScreen[MarkRequest | None]):
+    """Reason (pre-filled from the flag), owner (from the workflow) and a note; Enter or Ctrl+S saves."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, request: MarkRequest) -> None:
+        super().__init__(classes="dialog-screen")
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="mark-dialog"):
+            yield Label(Text("Mark for follow-up", style="bold"))
+            yield Label(Text(visible(self.request.description)), classes="dialog-target")
+            yield Label("Reason")
+            yield Select(((r.replace("_", " "), r) for r in REASONS), value=self.request.reason,
+                         allow_blank=False, id="reason")
+            yield Label("Owner (who follows up)")
+            yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner")
+            yield Label("Note")
+            yield Input(self.request.note, placeholder="what should they look at?", id="note")
+            yield Label("", id="mark-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save")
+                yield Button("Cancel  esc", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#note" if self.request.owner else "#owner", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        owner = self.query_one("#owner", Input).value.strip()
+        if not owner:
+            self.query_one("#mark-error", Label).update("An owner is needed: who should follow up?")
+            self.query_one("#owner", Input).focus()
+            return
+        reason = self.query_one("#reason", Select).value
+        note = self.query_one("#note", Input).value.strip()
+        self.dismiss(replace(self.request, reason=str(reason), owner=owner, note=note))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class AsOfChoice:
+    as_of: date | None  # None: the last day with events
+
+
+class AsOfDialog(ModalScreen[AsOfChoice | None]):
+    """Type an ISO date; empty means 'the last day with events'. Dismisses with None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: date | None, first: date | None, last: date | None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.current = current
+        self.first = first
+        self.last = last
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="asof-dialog"):
+            yield Label(Text("Review as of", style="bold"))
+            span = f"data from {self.first} to {self.last}" if self.first else "no data yet"
+            yield Label(f"{span}; leave empty for the latest day")
+            yield Input(self.current.isoformat() if self.current else "", placeholder="YYYY-MM-DD", id="asof")
+            yield Label("", id="asof-error", classes="dialog-error")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        raw = event.value.strip()
+        if not raw:
+            self.dismiss(AsOfChoice(None))
+            return
+        try:
+            chosen = date.fromisoformat(raw)
+        except ValueError:
+            self.query_one("#asof-error", Label).update(Text(f"{visible(raw)} is not a date like 2026-10-31"))
+            return
+        self.dismiss(AsOfChoice(chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """One line of text (a filter, an owner, a file path); Enter accepts, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"))
+            yield Input(self.value, placeholder=self.placeholder)
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y confirms, n or Escape declines."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(visible(self.question)))
+            yield Label(Text("y: yes   n: no", style="dim"))
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

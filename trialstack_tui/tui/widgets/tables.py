@@ -1,0 +1,128 @@
+"""A DataTable that sorts by key, filters by text and keeps the cursor on the same row across reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable
+
+from ...safe_text import visible
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool = False  # sorts descending first, right-aligned
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    cells: Sequence[Text]
+    sort_values: Sequence[Any]  # one per column; None sorts last
+
+
+class ReviewTable(DataTable):
+    """Rows from a view model; `s` sorts by the next column, `S` reverses; `filter_text` hides rows."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+    ]
+
+    filter_text: reactive[str] = reactive("", init=False)
+
+    class SortChanged(Message):
+        def __init__(self, table: ReviewTable, label: str) -> None:
+            super().__init__()
+            self.table = table
+            self.label = label
+
+    def __init__(self, columns: Sequence[Column], *, id: str | None = None, sort_column: int = 0) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.columns_spec = list(columns)
+        self._rows: list[Row] = []
+        self.sort_column = sort_column
+        self.sort_reverse = columns[sort_column].numeric if columns else False
+        self.visible_keys: list[str] = []
+
+    def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for index, col in enumerate(self.columns_spec):
+            marker = ""
+            if index == self.sort_column:
+                marker = " ▼" if self.sort_reverse else " ▲"
+            label = Text(col.label + marker, justify="right" if col.numeric else "left")
+            self.add_column(label, key=col.key, width=col.width)
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Replace the rows; the cursor stays on the row with the same key when it is still shown."""
+        self._rows = list(rows)
+        self._rebuild()
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.visible_keys or self.cursor_row < 0 or self.cursor_row >= len(self.visible_keys):
+            return None
+        return self.visible_keys[self.cursor_row]
+
+    def watch_filter_text(self) -> None:
+        self._rebuild()
+
+    def action_sort_next(self) -> None:
+        self.sort_column = (self.sort_column + 1) % len(self.columns_spec)
+        self.sort_reverse = self.columns_spec[self.sort_column].numeric
+        self._resort()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._resort()
+
+    def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
+        """Sort by the named column (numeric columns descend unless told otherwise)."""
+        index = [c.key for c in self.columns_spec].index(column_key)
+        self.sort_column = index
+        self.sort_reverse = self.columns_spec[index].numeric if reverse is None else reverse
+        self._resort()
+
+    def _resort(self) -> None:
+        self.clear(columns=True)
+        self._add_columns()
+        self._rebuild()
+        col = self.columns_spec[self.sort_column]
+        self.post_message(self.SortChanged(self, f"{col.label} {'▼' if self.sort_reverse else '▲'}"))
+
+    def _ordered(self) -> list[Row]:
+        needle = self.filter_text.casefold().strip()
+        rows = [r for r in self._rows if not needle or needle in _search_text(r)]
+        index = self.sort_column
+        present = [r for r in rows if r.sort_values[index] is not None]
+        missing = [r for r in rows if r.sort_values[index] is None]
+        present.sort(key=lambda r: r.sort_values[index], reverse=self.sort_reverse)
+        return present + missing
+
+    def _rebuild(self) -> None:
+        keep = self.selected_key
+        self.clear()
+        ordered = self._ordered()
+        self.visible_keys = [r.key for r in ordered]
+        for row in ordered:
+            self.add_row(*row.cells, key=row.key)
+        if keep in self.visible_keys:
+            self.move_cursor(row=self.visible_keys.index(keep), animate=False)
+
+
+def _search_text(row: Row) -> str:
+    return " ".join(visible(c.plain) for c in row.cells).casefold()
