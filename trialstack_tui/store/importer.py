@@ -129,7 +129,7 @@ class _ByteCountingLines:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise ImportFailed(
-                        f"{self.path}:{self.line_no}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} "
+                        f"{self.path}:{self.line_no}: line: not valid UTF-8 (byte 0x{raw[exc.start]:02x} "
                         f"at column {exc.start + 1}); save the export as UTF-8"
                     ) from None
                 if self.line_no % 1024 == 0:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Integer
+from sqlalchemy import Column, DateTime, Index, Integer
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
 """The layout version stored in `meta`; bump it together with a migration step in `store.engine`."""
+
+NAIVE_UTC = DateTime(timezone=False)
+"""Timestamps are stored as naive UTC. SQLModel ≥ 0.0.50 would otherwise make every `datetime` field a
+TIMESTAMP WITH TIME ZONE that refuses naive values on insert (and, on PostgreSQL, reads the importer's naive
+UTC values in the session's time zone)."""
 
 
 class Meta(SQLModel, table=True):
@@ -58,7 +63,7 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
     event_id: str = Field(unique=True)
-    ts: datetime  # UTC, naive
+    ts: datetime = Field(sa_type=NAIVE_UTC)  # UTC, naive
     day: date  # the UTC date of ts
     org_id: str  # denormalised from the workflow at import time
     workflow_id: str = Field(foreign_key="workflows.workflow_id")
@@ -121,5 +126,5 @@ class FollowUp(SQLModel, table=True):
     owner: str = ""
     status: str = Field(default="open", index=True)
     created_by: str
-    created_at: datetime
-    closed_at: datetime | None = None
+    created_at: datetime = Field(sa_type=NAIVE_UTC)  # UTC, naive
+    closed_at: datetime | None = Field(default=None, sa_type=NAIVE_UTC)

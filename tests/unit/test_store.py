@@ -1,0 +1,182 @@
+"""The store: schema version, follow-up marks (CONTRACT §5), concurrency, file rights and the queries metrics rely on."""
+
+from __future__ import annotations
+
+import getpass
+import stat
+import subprocess
+import sys
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from trialstack_tui import cli
+from trialstack_tui.config import resolve_store
+from trialstack_tui.errors import NotFound, ReadOnlyStore, StoreError
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store, queries
+from trialstack_tui.store.importer import import_path
+from trialstack_tui.store.tables import SCHEMA_VERSION
+
+from .helpers import write_tiny
+
+
+def stored_version(store: Store) -> str:
+    with store.read() as conn:
+        return conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one()
+
+
+def test_the_schema_version_is_stored(store):
+    assert stored_version(store) == str(SCHEMA_VERSION)
+
+
+def test_reopening_keeps_one_schema_version_row(location):
+    for _ in range(2):
+        with Store(location) as s:
+            with s.read() as conn:
+                assert conn.execute(text("SELECT COUNT(*) FROM meta")).scalar_one() == 1
+
+
+def test_a_store_of_a_newer_schema_is_refused(location):
+    with Store(location) as s, s.write() as conn:
+        conn.execute(text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(SCHEMA_VERSION + 1)})
+    with pytest.raises(StoreError) as refused:
+        Store(location)
+    message = str(refused.value)
+    assert "newer" in message and f"schema {SCHEMA_VERSION + 1}" in message and "upgrade" in message
+    assert "\n" not in message
+
+
+def test_the_cli_refuses_a_newer_store_with_exit_2(sqlite_location, capsys):
+    with Store(sqlite_location) as s, s.write() as conn:
+        conn.execute(text("UPDATE meta SET value = '999' WHERE key = 'schema_version'"))
+    assert cli.main(["summary", "--db", str(sqlite_location.path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "schema 999" in err
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not sqlite at all, just some text " * 50)
+    with pytest.raises(StoreError, match="not a trialstack store"):
+        Store(resolve_store(str(path)))
+
+
+def test_a_missing_folder_is_created_owner_only(sqlite_location):
+    path = sqlite_location.path
+    assert not path.parent.exists()
+    with Store(sqlite_location):
+        pass
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_read_only_store_refuses_writes(sqlite_location):
+    Store(sqlite_location).close()
+    with Store(sqlite_location, read_only=True) as s, pytest.raises(ReadOnlyStore):
+        Review(s).mark(target_type="org", reason="other", org_id="org-a")
+
+
+# ----------------------------------------------------------------------------- follow-ups
+
+
+def test_follow_ups_round_trip(store, tmp_path):
+    import_path(store, write_tiny(tmp_path / "in"))
+    review = Review(store)
+    first = review.mark(target_type="workflow", reason="high_error_rate", note="check the form",
+                        org_id="org-a", workflow_id="wf-a2")
+    second = review.mark(target_type="org", reason="other", owner="  Grace Moreau ", org_id="org-b")
+    assert first.owner == "Omar Shah"  # the workflow's owner by default
+    assert second.owner == "Grace Moreau"
+    assert first.created_by == second.created_by == getpass.getuser()
+    assert (first.status, first.closed_at) == ("open", None)
+
+    closed = review.set_followup_status(first.id, "done")
+    assert closed.status == "done" and closed.closed_at is not None
+    assert closed.closed_at >= closed.created_at
+
+    assert [m.id for m in review.followups("open")] == [second.id]
+    assert [m.id for m in review.followups("done")] == [first.id]
+    assert {m.id for m in review.followups("all")} == {first.id, second.id}
+    assert [m.id for m in review.followups("all", owner="Omar Shah")] == [first.id]
+    stored = next(m for m in review.followups("all") if m.id == first.id)
+    assert (stored.target_type, stored.reason, stored.note, stored.workflow_id) == (
+        "workflow", "high_error_rate", "check the form", "wf-a2"
+    )
+    assert stored.created_at == first.created_at and stored.closed_at == closed.closed_at
+
+    reopened = review.set_followup_status(first.id, "open")
+    assert (reopened.status, reopened.closed_at) == ("open", None)
+    with pytest.raises(NotFound):
+        review.set_followup_status(9999, "done")
+
+
+def test_two_admins_marking_at_once_both_keep_their_marks(sqlite_location):
+    Store(sqlite_location).close()
+    per_admin = 15
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def admin(name: str) -> None:
+        try:
+            with Store(sqlite_location) as own:
+                review = Review(own)
+                start.wait()
+                for i in range(per_admin):
+                    review.mark(target_type="org", reason="other", note=f"{name}-{i}", owner=name, org_id="org-a")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=admin, args=(n,)) for n in ("ann", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store(sqlite_location) as s:
+        notes = {m.note for m in Review(s).followups("all")}
+    assert notes == {f"{n}-{i}" for n in ("ann", "bob") for i in range(per_admin)}
+
+
+def test_a_mark_survives_a_killed_process(sqlite_location):
+    Store(sqlite_location).close()
+    script = (
+        "import os, signal\n"
+        "from trialstack_tui.config import resolve_store\n"
+        "from trialstack_tui.review import Review\n"
+        "from trialstack_tui.store import Store\n"
+        f"s = Store(resolve_store({str(sqlite_location.path)!r}))\n"
+        "Review(s).mark(target_type='org', reason='other', note='kept', org_id='org-a')\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -9
+    with Store(sqlite_location) as s:
+        assert [m.note for m in Review(s).followups("all")] == ["kept"]
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def test_trained_active_users_count_training_on_or_before_as_of(store, tmp_path):
+    users = [("u-a1", "org-a", "r", "2026-03-02"), ("u-a2", "org-a", "r", "2026-03-03"), ("u-b1", "org-b", "r", "")]
+    import_path(store, write_tiny(tmp_path / "in", {"users": users}))
+    with store.read() as conn:
+        on_the_day = queries.trained_active_users(conn, date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 2))
+        later = queries.trained_active_users(conn, date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3))
+        assert queries.orgs_with_user_data(conn) == {"org-a", "org-b"}
+    assert on_the_day == {"org-a": 1}
+    assert later == {"org-a": 2}
+
+
+def test_active_users_are_distinct_per_org_workflow_and_overall(store, tmp_path):
+    import_path(store, write_tiny(tmp_path / "in"))
+    with store.read() as conn:
+        first, last = date(2026, 3, 1), date(2026, 3, 2)
+        assert queries.active_users(conn, first, last) == {None: 3}
+        assert queries.active_users(conn, first, last, group_by="org_id") == {"org-a": 2, "org-b": 1}
+        assert queries.active_users(conn, first, last, group_by="workflow_id") == {"wf-a1": 2, "wf-a2": 1, "wf-b1": 1}
+        assert queries.active_users(conn, first, first, exclude_org_ids=["org-a"]) == {None: 0}
+        assert queries.data_range(conn) == (first, last)
