@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
@@ -36,6 +37,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error as one line (CONTRACT §4: exit 2 with a one-line reason), not usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -46,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--read-only", action="store_true", default=argparse.SUPPRESS,
         help="open the store for browsing only; nothing is written",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="trialstack-tui",
         description="Review TrialStack usage, adoption, rollouts and billing. Without a command, opens the TUI.",
         parents=[common],
@@ -80,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orgs", type=_positive_int, default=None)
     p.add_argument("--days", type=_positive_int, default=180)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--end", type=_iso_date, default=None, help="the last day of the data (default 2026-10-31)")
+    p.add_argument("--end", type=_iso_date, default=None, help="the last day of the data (default 2026-11-20)")
     p.add_argument(
         "--events", type=_positive_int, default=None,
         help="scale the data set to about this many events (for benchmarks); stories stay planted",
@@ -90,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported on one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(args)
     except UserFacingError as exc:

@@ -142,13 +142,14 @@ DECLINE_STARTS_DAYS_BEFORE_END = 75
 def _plant_stories(profiles: dict[str, OrgProfile], end: date) -> None:
     rollout = end - timedelta(days=ROLLOUT_DAYS_BEFORE_END)
     decline_start = end - timedelta(days=DECLINE_STARTS_DAYS_BEFORE_END)
-    gr = profiles["gr"]
-    gr.multiplier = lambda d: 1.6 if d >= rollout else 1.0
-    gr.pool_at = lambda d: 1.0 if d >= rollout else 0.72
-    em = profiles["em"]
-    em.multiplier = lambda d: 1.0 if d < decline_start else 1.0 - 0.5 * (d - decline_start).days / (
-        end - decline_start
-    ).days
+    # `--orgs N` below 14 keeps only the first N story orgs: plant only the stories whose org is there.
+    if (gr := profiles.get("gr")) is not None:
+        gr.multiplier = lambda d: 1.6 if d >= rollout else 1.0
+        gr.pool_at = lambda d: 1.0 if d >= rollout else 0.72
+    if (em := profiles.get("em")) is not None:
+        em.multiplier = lambda d: 1.0 if d < decline_start else 1.0 - 0.5 * (d - decline_start).days / (
+            end - decline_start
+        ).days
 
 
 def _owner(rng: random.Random) -> str:
@@ -234,7 +235,7 @@ def _changes(end: date, workflows: dict[str, list[WorkflowPlan]]) -> list[dict[s
          "title": "New reviewer dashboard released to every org", "org_id": "", "workflow_id": ""},
         {"change_id": "chg-process-lumen", "date": day(PROCESS_DAYS_BEFORE_END), "kind": "process",
          "title": "Mandatory second review added to source document verification", "org_id": "org-lm",
-         "workflow_id": workflows["lm"][0].workflow_id},
+         "workflow_id": workflows["lm"][0].workflow_id if "lm" in workflows else ""},
     ]
 
 

@@ -6,7 +6,6 @@ Every expectation in the tests is counted by hand from these; nothing here compu
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -83,7 +82,7 @@ def summarize(
     orgs_with_users: Iterable[str] = (),
 ) -> Summary:
     """build_summary over hand-made rows; by default one org (10 seats) with workflows wf-a1 and wf-a2."""
-    values = dict(
+    inputs = SummaryInputs(
         catalog=catalog(orgs or [org()], workflows or [wf(w) for w in DEFAULT_WORKFLOWS]),
         as_of=as_of,
         days=days,
@@ -92,14 +91,12 @@ def summarize(
         active_by_org=active_by_org or {},
         active_by_workflow=active_by_workflow or {},
         active_total=active_total,
+        active_total_prev=active_total_prev,
         trained_by_org=trained_by_org or {},
         orgs_with_users=set(orgs_with_users),
         daily_active={},
     )
-    # The previous window's distinct users joined SummaryInputs while the TUI was being built.
-    if "active_total_prev" in {f.name for f in dataclasses.fields(SummaryInputs)}:
-        values["active_total_prev"] = active_total_prev
-    return build_summary(SummaryInputs(**values))
+    return build_summary(inputs)
 
 
 def only_org(summary: Summary, org_id: str = "org-a") -> OrgSummary:
