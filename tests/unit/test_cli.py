@@ -237,6 +237,12 @@ def test_bad_input_exits_2_with_one_line(capsys, db, tmp_path, argv, says):
     assert len(err.splitlines()) == 1 and says in err
 
 
+def test_a_store_without_events_exits_2(capsys, tmp_path):
+    status, out, err = run(capsys, "summary", "--db", str(tmp_path / "empty.db"))
+    assert (status, out) == (2, "")
+    assert len(err.splitlines()) == 1 and "no events" in err
+
+
 def test_first_run_fills_the_default_store_with_the_sample_and_says_so(capsys):
     default = config.data_dir() / config.DB_FILENAME
     assert str(default).startswith(os.environ["XDG_DATA_HOME"])

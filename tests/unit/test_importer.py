@@ -89,6 +89,21 @@ def test_a_valid_jsonl_folder_imports_every_row(store, tmp_path):
     assert rows_of(store, "SELECT seats, included_credits FROM organizations WHERE org_id = 'org-b'") == [(4, 50.5)]
 
 
+def test_a_bom_and_crlf_line_ends_are_tolerated(store, tmp_path):
+    path = tmp_path / "organizations.csv"
+    path.write_bytes(b"\xef\xbb\xbforg_id,name,plan,seats,included_credits\r\norg-z,Zeta,Team,3,10\r\n")
+    assert per_file(import_path(store, path)) == {"organizations": (1, 0, 0)}
+    assert rows_of(store, "SELECT org_id, name FROM organizations") == [("org-z", "Zeta")]
+
+
+def test_progress_reports_each_file_to_its_end(store, tmp_path):
+    folder = write_tiny(tmp_path / "in")
+    calls: list[tuple[str, int, int]] = []
+    import_path(store, folder, progress=lambda label, done, size: calls.append((label, done, size)))
+    last = {label: (done, size) for label, done, size in calls}
+    assert last == {p.name: (p.stat().st_size, p.stat().st_size) for p in folder.iterdir()}
+
+
 def test_one_file_can_be_imported_on_its_own(store, tmp_path):
     folder = write_tiny(tmp_path / "in")
     report = import_path(store, folder / "organizations.csv")
@@ -212,6 +227,17 @@ def _non_utf8_events(folder: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"u-a2,ai,rejected", b"u-\xff2,ai,rejected"))  # line 3
 
 
+def _short_event_row(folder: Path) -> None:
+    write_csv(folder, "events", HEADERS["events"], [*BASE_EVENTS, BASE_EVENTS[0][:-1]])
+
+
+def _jsonl_without_kind(folder: Path) -> None:
+    (folder / "events.csv").unlink()
+    objects = [dict(zip(HEADERS["events"], r, strict=True)) for r in BASE_EVENTS]
+    del objects[1]["kind"]
+    write_jsonl(folder, "events", objects)
+
+
 def _jsonl_array_line(folder: Path) -> None:
     (folder / "events.csv").unlink()
     first = dict(zip(HEADERS["events"], BASE_EVENTS[0], strict=True))
@@ -230,6 +256,8 @@ MALFORMED = {
     "missing column": (_events_without_kind, "events.csv", 1, "kind"),
     "non-UTF-8 bytes": (_non_utf8_events, "events.csv", 3, "line"),
     "JSONL line not an object": (_jsonl_array_line, "events.jsonl", 2, "line"),
+    "JSONL object without a field": (_jsonl_without_kind, "events.jsonl", 2, "kind"),
+    "CSV row with a field missing": (_short_event_row, "events.csv", 9, "row"),
     "duplicate id in one file": (_duplicate_org, "organizations.csv", 5, "org_id"),
 }
 

@@ -284,3 +284,12 @@ def test_an_empty_window_gives_zero_events_and_no_spikes():
     assert s.totals.activity.events == 0
     assert s.spikes == [] and s.flags == []
     assert [p.counts.events for p in s.daily] == [0] * 10
+
+
+@pytest.mark.parametrize(("events", "flagged"), [(20, True), (19, False)])
+def test_a_spike_becomes_a_flag_on_its_workflow(events, flagged):
+    s = summarize([row(d(3), "wf-a2", events=events, ai=events)])  # nothing in the 28 days before
+    spike_flags = [f for f in only_org(s).flags if f.kind == "spike"]
+    assert [f.workflow_id for f in spike_flags] == (["wf-a2"] if flagged else [])
+    assert all("AI load" in f.detail for f in spike_flags)
+    assert [(sp.day, sp.workflow_id) for sp in s.spikes] == ([(d(3), "wf-a2")] if flagged else [])
