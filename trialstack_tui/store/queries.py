@@ -130,9 +130,12 @@ def orgs_with_user_data(conn: Connection) -> set[str]:
 
 def untrained_active_users(conn: Connection, start: date, end: date, as_of: date, org_id: str) -> list[tuple[str, str]]:
     """The org's users active in start..end and not trained by as_of, as (user_id, role); role '' if unknown."""
-    active = select(distinct(DailyUser.user_id).label("user_id")).where(
-        DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end
-    ).subquery()
+    active = (
+        select(DailyUser.user_id)
+        .where(DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end)
+        .distinct()
+        .subquery()
+    )
     query = (
         select(active.c.user_id, User.role, User.trained_on)
         .join(User, User.user_id == active.c.user_id, isouter=True)

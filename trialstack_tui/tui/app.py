@@ -163,7 +163,8 @@ class TrialStackApp(App):
 
     # ------------------------------------------------------------------ size
 
-    def on_resize(self) -> None:
+    def check_size(self) -> None:
+        """Show the 'needs more room' screen below the minimum size, and take it away above it."""
         small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:

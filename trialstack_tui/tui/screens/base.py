@@ -73,6 +73,9 @@ class ReviewScreen(Screen, Generic[Model]):
         self.title = self.SCREEN_TITLE
         self.reload()
 
+    def on_resize(self) -> None:
+        self.tapp.check_size()
+
     def on_screen_resume(self) -> None:
         if self.loaded_for is not None and self.loaded_for != self.tapp.window:
             self.reload()
@@ -116,7 +119,7 @@ class ReviewScreen(Screen, Generic[Model]):
     # ------------------------------------------------------------------ actions
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     def focused_table(self) -> ReviewTable | None:
@@ -135,8 +138,8 @@ class ReviewScreen(Screen, Generic[Model]):
         bar.value = table.filter_text
         bar.open()
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
+    @on(FilterBar.FilterChanged)
+    def _filter_changed(self, event: FilterBar.FilterChanged) -> None:
         table = getattr(self, "_filter_target", None) or self.focused_table()
         if table is None:
             return

@@ -58,12 +58,12 @@ class BillingScreen(ReviewScreen[BillingModel]):
     def show(self, model: BillingModel) -> None:
         _as_of, lines = model
         self.query_one("#billing", ReviewTable).set_rows([_row(b) for b in lines])
-        top = lines[:CHART_ORGS]
+        top = [b for b in lines if b.projection.use_of_allowance is not None][:CHART_ORGS]
         self.query_one("#billing-chart", BarChart).show(
-            "Projected vs included credits",
+            "Projected use of allowance, % (| = 100 %)",
             [b.name for b in top],
-            [round(b.projection.projected_credits) for b in top],
-            reference=[round(b.projection.included_credits) for b in top],
+            [round(b.projection.use_of_allowance * 100) for b in top],
+            limit=100,
         )
 
     @on(ReviewTable.RowSelected, "#billing")

@@ -41,14 +41,20 @@ class HelpScreen(ModalScreen[None]):
             yield Label(Text("Esc or ? closes this help.", style="dim"))
 
     def _rows(self) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        """(keys, description) for every described binding of the table, the screen and the app."""
+        keys: dict[tuple[int, str], list[str]] = {}
+        descriptions: dict[tuple[int, str], str] = {}
         sources = [*self.for_screen.query(ReviewTable)[:1], self.for_screen, self.app]
-        for node in sources:
-            for binding in node._bindings:
-                if binding.description and binding.action not in seen:
-                    seen.add(binding.action)
-                    rows.append((self.app.get_key_display(binding), binding.description))
+        for index, node in enumerate(sources):
+            for _key, binding in node._bindings:
+                if not binding.description:
+                    continue
+                action = (index, binding.action)
+                if any(a == binding.action for (_i, a) in descriptions) and action not in descriptions:
+                    continue  # the nearer node's binding of this action wins
+                keys.setdefault(action, []).append(self.app.get_key_display(binding))
+                descriptions[action] = binding.description
+        rows = [(" / ".join(dict.fromkeys(keys[a])), descriptions[a]) for a in descriptions]
         rows.extend(GLOBAL_NOTES)
         return rows
 

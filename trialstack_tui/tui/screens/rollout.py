@@ -50,7 +50,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="rollout-main", classes="split"):
-            yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0)
+            yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True)
             with Vertical(id="comparison"):
                 yield Static(Text("Select a change and press Enter to compare.", style="dim"), id="cmp-verdict")
                 yield Static(id="cmp-figures")
@@ -59,10 +59,12 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
     def fetch(self, window: ReviewWindow) -> list[ChangeRecord]:
         return self.tapp.review.changes()
 
+    def describe(self, window: ReviewWindow, model: list[ChangeRecord]) -> str:
+        return f"{len(model)} changes · comparison windows of {self.days} days · {self.tapp.store_label}"
+
     def show(self, model: list[ChangeRecord]) -> None:
         table = self.query_one("#changes", ReviewTable)
         table.set_rows([change_row(c) for c in model])
-        table.sort_by("date", reverse=True)
         if self.select is not None and self.select in table.visible_keys:
             table.move_cursor(row=table.visible_keys.index(self.select), animate=False)
             self.compare(self.select)
@@ -92,6 +94,8 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
 
     def _show_comparison(self, cmp: Comparison) -> None:
         self.comparison = cmp
+        if self.model is not None:
+            self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
         verdict.append(f"  {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")

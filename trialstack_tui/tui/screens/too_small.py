@@ -20,6 +20,7 @@ class TooSmallScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         self._update()
+        self.app.check_size()  # type: ignore[attr-defined]
 
     def _update(self) -> None:
         w, h = self.app.size

@@ -39,7 +39,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             yield Label("Active users per day", classes="section")
             yield Sparkline([], id="wf-users")
             yield ReviewTable(FLAG_COLUMNS, id="wf-flags")
-            yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0)
+            yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True)
 
     def fetch(self, window: ReviewWindow) -> WorkflowDetail:
         return self.tapp.review.workflow_detail(self.workflow_id, days=window.days, as_of=window.as_of)
@@ -65,7 +65,6 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             [flag_row(i, f, {wf.org_id: model.org_name}, {wf.workflow_id: wf.name}) for i, f in enumerate(model.flags)]
         )
         self.query_one("#wf-changes", ReviewTable).set_rows([change_row(c) for c in model.changes])
-        self.query_one("#wf-changes", ReviewTable).sort_by("date", reverse=True)
 
     @on(ReviewTable.RowSelected, "#wf-changes")
     def compare_change(self, event: ReviewTable.RowSelected) -> None:

@@ -125,21 +125,20 @@ class DailyChart(Vertical, can_focus=True):
 
 
 class BarChart(PlotextPlot):
-    """Horizontal bars, one per label (areas, orgs)."""
+    """Horizontal bars, one per label, first label at the top; an optional limit line (e.g. 100 %)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._labels: list[str] = []
         self._values: list[float] = []
         self._title = ""
-        self._reference: list[float] | None = None
+        self._limit: float | None = None
 
-    def show(self, title: str, labels: Sequence[str], values: Sequence[float], reference: Sequence[float] | None = None) -> None:
-        """Bars for values; with `reference`, a second bar per label (e.g. included credits)."""
+    def show(self, title: str, labels: Sequence[str], values: Sequence[float], limit: float | None = None) -> None:
         self._title = title
         self._labels = [visible(label) for label in labels]
         self._values = list(values)
-        self._reference = list(reference) if reference is not None else None
+        self._limit = limit
         self._draw()
 
     def on_resize(self) -> None:
@@ -151,13 +150,10 @@ class BarChart(PlotextPlot):
         plt.clear_figure()
         plt.title(visible(self._title))
         if self._labels:
-            width = max(8, self.size.width // 4)
+            width = max(8, self.size.width // 3)
             labels = [label if len(label) <= width else label[: width - 1] + "…" for label in self._labels]
-            if self._reference is None:
-                plt.bar(labels, self._values, orientation="horizontal", width=0.6, color="cyan")
-            else:
-                plt.multiple_bar(
-                    labels, [self._values, self._reference], orientation="horizontal",
-                    labels=["projected", "included"], color=["orange", "blue"], width=0.8,
-                )
+            # plotext draws the first horizontal bar at the bottom; reverse so the list reads top-down.
+            plt.bar(labels[::-1], self._values[::-1], orientation="horizontal", width=0.6, color="cyan")
+            if self._limit is not None:
+                plt.vertical_line(self._limit, color="red")
         self.refresh()

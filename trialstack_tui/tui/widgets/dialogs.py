@@ -52,15 +52,15 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Label(Text(visible(self.request.description)), classes="dialog-target")
             yield Label("Reason")
             yield Select(((r.replace("_", " "), r) for r in REASONS), value=self.request.reason,
-                         allow_blank=False, id="reason")
+                         allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
-            yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner")
+            yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner", compact=True)
             yield Label("Note")
-            yield Input(self.request.note, placeholder="what should they look at?", id="note")
+            yield Input(self.request.note, placeholder="what should they look at?", id="note", compact=True)
             yield Label("", id="mark-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save")
-                yield Button("Cancel  esc", id="cancel")
+                yield Button("Save (Enter / ctrl+s)", variant="primary", id="save", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#note" if self.request.owner else "#owner", Input).focus()
@@ -103,7 +103,7 @@ class AsOfDialog(ModalScreen[AsOfChoice | None]):
             yield Label(Text("Review as of", style="bold"))
             span = f"data from {self.first} to {self.last}" if self.first else "no data yet"
             yield Label(f"{span}; leave empty for the latest day")
-            yield Input(self.current.isoformat() if self.current else "", placeholder="YYYY-MM-DD", id="asof")
+            yield Input(self.current.isoformat() if self.current else "", placeholder="YYYY-MM-DD", id="asof", compact=True)
             yield Label("", id="asof-error", classes="dialog-error")
 
     @on(Input.Submitted)
@@ -137,7 +137,7 @@ class TextDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self.title_text, style="bold"))
-            yield Input(self.value, placeholder=self.placeholder)
+            yield Input(self.value, placeholder=self.placeholder, compact=True)
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:

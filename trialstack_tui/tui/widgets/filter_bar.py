@@ -12,7 +12,7 @@ class FilterBar(Input):
 
     BINDINGS = [Binding("escape", "clear_filter", "Clear filter")]
 
-    class Changed(Message):
+    class FilterChanged(Message):
         def __init__(self, text: str, done: bool) -> None:
             super().__init__()
             self.text = text
@@ -28,15 +28,15 @@ class FilterBar(Input):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(event.value, done=False))
+        self.post_message(self.FilterChanged(event.value, done=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not self.value:
             self.display = False
-        self.post_message(self.Changed(self.value, done=True))
+        self.post_message(self.FilterChanged(self.value, done=True))
 
     def action_clear_filter(self) -> None:
         self.value = ""
         self.display = False
-        self.post_message(self.Changed("", done=True))
+        self.post_message(self.FilterChanged("", done=True))

@@ -48,12 +48,14 @@ class ReviewTable(DataTable):
             self.table = table
             self.label = label
 
-    def __init__(self, columns: Sequence[Column], *, id: str | None = None, sort_column: int = 0) -> None:
+    def __init__(
+        self, columns: Sequence[Column], *, id: str | None = None, sort_column: int = 0, descending: bool | None = None
+    ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.columns_spec = list(columns)
         self._rows: list[Row] = []
         self.sort_column = sort_column
-        self.sort_reverse = columns[sort_column].numeric if columns else False
+        self.sort_reverse = columns[sort_column].numeric if descending is None else descending
         self.visible_keys: list[str] = []
 
     def on_mount(self) -> None:

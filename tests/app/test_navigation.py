@@ -1,0 +1,164 @@
+"""Pilot tests of the key paths: open, drill in, back, filter, sort, change window and as-of."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from trialstack_tui.tui.screens.help import HelpScreen
+from trialstack_tui.tui.screens.org import OrgScreen
+from trialstack_tui.tui.screens.summary import SummaryScreen
+from trialstack_tui.tui.screens.too_small import TooSmallScreen
+from trialstack_tui.tui.screens.workflow import WorkflowScreen
+from trialstack_tui.tui.widgets.tables import ReviewTable
+
+from .conftest import current, press, settle
+
+
+async def test_summary_lists_orgs_busiest_first_with_flags(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = current(pilot)
+        assert isinstance(screen, SummaryScreen)
+        orgs = screen.query_one("#orgs", ReviewTable)
+        events = [o.activity.events for o in screen.model.orgs]
+        assert len(orgs.visible_keys) == 14
+        assert events == sorted(events, reverse=True)
+        assert orgs.visible_keys[0] == screen.model.orgs[0].org.org_id
+        flag_kinds = {f.kind for f in screen.model.flags}
+        assert {"narrow_adoption", "concentrated", "spike", "overage", "declining"} <= flag_kinds
+        assert len(screen.query_one("#flags", ReviewTable).visible_keys) == len(screen.model.flags)
+        assert "30 days to 2026-11-20" in screen.sub_title
+
+
+async def test_enter_drills_into_org_then_workflow_and_escape_goes_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        summary = current(pilot)
+        first_org = summary.query_one("#orgs", ReviewTable).selected_key
+        await press(pilot, "enter")
+        org = current(pilot)
+        assert isinstance(org, OrgScreen) and org.org_id == first_org
+        assert org.model.org.org.org_id == first_org
+        busiest = org.model.workflows[0].workflow.workflow_id
+        assert org.query_one("#workflows", ReviewTable).selected_key == busiest
+        await press(pilot, "enter")
+        wf = current(pilot)
+        assert isinstance(wf, WorkflowScreen) and wf.model.workflow.workflow_id == busiest
+        assert len(wf.model.days) == 30
+        await press(pilot, "escape")
+        assert isinstance(current(pilot), OrgScreen)
+        await press(pilot, "backspace")
+        assert isinstance(current(pilot), SummaryScreen)
+        await press(pilot, "escape")  # nothing below the summary: stays
+        assert isinstance(current(pilot), SummaryScreen)
+
+
+async def test_j_and_k_move_and_enter_opens_the_highlighted_org(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        orgs = current(pilot).query_one("#orgs", ReviewTable)
+        await press(pilot, "j", "j", "j", "k")
+        expected = orgs.visible_keys[2]
+        await press(pilot, "enter")
+        assert current(pilot).org_id == expected
+
+
+async def test_slash_filters_the_focused_table_and_escape_clears(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        orgs = current(pilot).query_one("#orgs", ReviewTable)
+        await press(pilot, "slash", *"cedar")
+        assert orgs.visible_keys == ["org-cd"]
+        await press(pilot, "enter")
+        assert app.focused is orgs and orgs.filter_text == "cedar"
+        await press(pilot, "enter")
+        assert current(pilot).org_id == "org-cd"
+        await press(pilot, "escape", "slash", "escape")
+        assert len(orgs.visible_keys) == 14 and orgs.filter_text == ""
+
+
+async def test_s_cycles_the_sort_column_and_shift_s_reverses(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = current(pilot)
+        orgs = screen.query_one("#orgs", ReviewTable)
+        await press(pilot, "s")  # Events → Trend, largest first
+        changes = {o.org.org_id: o.activity.trend.change for o in screen.model.orgs}
+        shown = [changes[k] for k in orgs.visible_keys]
+        assert shown == sorted(shown, reverse=True)
+        await press(pilot, "S")
+        shown = [changes[k] for k in orgs.visible_keys]
+        assert shown == sorted(shown)
+        assert orgs.visible_keys[0] == "org-em"  # the declining org has the lowest trend
+
+
+async def test_w_cycles_the_window_and_a_sets_the_as_of_date(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")
+        screen = current(pilot)
+        assert screen.model.window.days == 90 and "90 days" in screen.sub_title
+        await press(pilot, "w")
+        assert current(pilot).model.window.days == 7
+        await press(pilot, "a")
+        await press(pilot, *"2026-10-15", "enter")
+        model = current(pilot).model
+        assert model.as_of == date(2026, 10, 15) and model.window.days == 7
+        await press(pilot, "a", *["backspace"] * 10, *"bad", "enter")
+        assert app.screen.query_one("#asof-error").render().plain.startswith("bad is not a date")
+        await press(pilot, "escape")
+        assert current(pilot).model.as_of == date(2026, 10, 15)
+
+
+async def test_window_change_reaches_screens_below(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "w", "escape")
+        assert current(pilot).model.window.days == 90
+
+
+async def test_help_lists_the_keys_of_the_current_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#help-keys")
+        rows = [keys.get_row_at(i)[1].plain for i in range(keys.row_count)]
+        assert {"Widen", "Narrow", "Sort", "Filter", "Mark", "Quit"} <= set(rows)
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_opens_an_org_by_name(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"Org: Cedar")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        screen = current(pilot)
+        assert isinstance(screen, OrgScreen) and screen.org_id == "org-cd"
+
+
+async def test_a_small_terminal_is_told_it_needs_more_room(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "60×20" in app.screen.query_one("#too-small").render().plain
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.resize_terminal(70, 18)
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)

@@ -1,0 +1,199 @@
+"""Pilot tests of compare, mark, close a mark and export; read-only and hostile names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from pathlib import Path
+
+from rich.text import Text
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store
+from trialstack_tui.store.importer import import_path
+from trialstack_tui.tui.screens.followups import FollowUpsScreen
+from trialstack_tui.tui.screens.rollout import RolloutScreen
+from trialstack_tui.tui.widgets.dialogs import MarkDialog
+from trialstack_tui.tui.widgets.tables import ReviewTable
+
+from .conftest import current, press, settle
+
+
+def _marks(db: Path, status: str = "all"):
+    with Store(resolve_store(str(db))) as store:
+        return Review(store).followups(status=status)
+
+
+async def _open_change(pilot, change_id: str) -> RolloutScreen:
+    await press(pilot, "c")
+    screen = current(pilot)
+    table = screen.query_one("#changes", ReviewTable)
+    while table.selected_key != change_id:
+        await press(pilot, "j")
+    await press(pilot, "enter")
+    return screen
+
+
+async def test_compare_shows_the_verdict_and_plus_minus_change_the_window(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await _open_change(pilot, "chg-rollout-granite")
+        assert screen.comparison.verdict == "rollout_effect" and screen.comparison.days == 14
+        verdict = screen.query_one("#cmp-verdict").render().plain
+        assert verdict.startswith("ROLLOUT EFFECT") and "difference in differences" in verdict
+        await press(pilot, "plus")
+        assert screen.comparison.days == 21 and screen.comparison.before.days == 21
+        await press(pilot, "minus", "minus")
+        assert screen.comparison.days == 7
+        table = screen.query_one("#changes", ReviewTable)
+        while table.selected_key != "chg-process-lumen":
+            await press(pilot, "k")
+        await press(pilot, "enter")
+        assert screen.comparison.verdict == "process_problem"
+
+
+async def test_mark_a_workflow_from_its_view_prefills_the_owner(make_app, sample_db) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", *"lumen", "enter", "enter", "enter")
+        wf = current(pilot).model.workflow
+        assert wf.workflow_id == "wf-lm-1a"
+        await press(pilot, "m")
+        dialog = app.screen
+        assert isinstance(dialog, MarkDialog)
+        assert dialog.query_one("#owner").value == wf.owner
+        assert dialog.query_one("#reason").value == "high_error_rate"
+        await pilot.press(*"errors since the second review step")
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, MarkDialog)
+    marks = _marks(sample_db)
+    assert len(marks) == 1
+    mark = marks[0]
+    assert (mark.target_type, mark.workflow_id, mark.owner, mark.reason, mark.status) == (
+        "workflow", "wf-lm-1a", wf.owner, "high_error_rate", "open",
+    )
+    assert mark.note.endswith("errors since the second review step")
+    assert mark.org_id == "org-lm" and mark.created_by
+
+
+async def test_mark_a_flag_from_the_summary_takes_reason_and_owner_from_it(make_app, sample_db) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        summary = current(pilot)
+        flags = summary.query_one("#flags", ReviewTable)
+        spike_index = next(i for i, f in enumerate(summary.model.flags) if f.kind == "spike")
+        flags.focus()
+        await settle(pilot)
+        while flags.selected_key != str(spike_index):
+            await press(pilot, "j")
+        spike = summary.model.flags[spike_index]
+        await press(pilot, "m")
+        assert app.screen.query_one("#reason").value == "spike"
+        await press(pilot, "ctrl+s")
+    (mark,) = _marks(sample_db)
+    assert (mark.target_type, mark.reason, mark.workflow_id, mark.target_ref) == (
+        "spike", "spike", spike.workflow_id, spike.day.isoformat(),
+    )
+
+
+async def test_an_org_mark_needs_an_owner_and_escape_cancels(make_app, sample_db) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "m")
+        assert isinstance(app.screen, MarkDialog)
+        await press(pilot, "enter")  # no owner yet
+        assert isinstance(app.screen, MarkDialog)
+        assert "owner is needed" in app.screen.query_one("#mark-error").render().plain
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, MarkDialog)
+    assert _marks(sample_db) == []
+
+
+async def test_followups_filter_close_and_export(make_app, sample_db, tmp_path, monkeypatch) -> None:
+    with Store(resolve_store(str(sample_db))) as store:
+        review = Review(store)
+        review.mark(target_type="workflow", reason="spike", workflow_id="wf-hx-1b", org_id="org-hx", note="a")
+        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="b")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        screen = current(pilot)
+        assert isinstance(screen, FollowUpsScreen)
+        table = screen.query_one("#followups", ReviewTable)
+        assert len(table.visible_keys) == 2
+        # the newest first: the overage mark
+        assert screen.selected().reason == "overage"
+        await press(pilot, "d")
+        assert len(table.visible_keys) == 1  # only open marks are listed
+        await press(pilot, "o")
+        assert screen.status == "done" and len(table.visible_keys) == 1
+        assert screen.selected().status == "done" and screen.selected().closed_at is not None
+        await press(pilot, "o")
+        assert screen.status == "all" and len(table.visible_keys) == 2
+        await press(pilot, "u", *"Finance Desk", "enter")
+        assert [m.owner for m in screen.model.marks] == ["Finance Desk"]
+        await press(pilot, "e")
+        shown = screen.query_one("#followups-export").render().plain
+        path = Path(shown.split(" to ", 1)[1])
+        rows = list(csv.DictReader(io.StringIO(path.read_text())))
+        assert [(r["owner"], r["status"]) for r in rows] == [("Finance Desk", "done")]
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        await press(pilot, "E")
+        shown = screen.query_one("#followups-export").render().plain
+        md = Path(shown.split(" to ", 1)[1]).read_text()
+        assert md.startswith("| id | status |") and "Finance Desk" in md
+    statuses = sorted(m.status for m in _marks(sample_db))
+    assert statuses == ["done", "open"]
+
+
+async def test_read_only_store_browses_but_refuses_marks(make_app, sample_db) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "m")
+        assert not isinstance(app.screen, MarkDialog)
+        messages = [n.message for n in app._notifications]
+        assert any("read-only" in m for m in messages)
+    assert _marks(sample_db) == []
+
+
+async def test_names_holding_markup_and_escapes_are_shown_literally(make_app, tmp_path) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    names = {"o1": "[bold]x[/]", "o2": "[@click=app.quit]quit[/]", "o3": "esc\x1b[31mred"}
+    (folder / "organizations.csv").write_text(
+        "org_id,name,plan,seats,included_credits\n"
+        + "".join(f'{k},"{v}",Team,10,100\n' for k, v in names.items())
+    )
+    (folder / "workspaces.csv").write_text("workspace_id,org_id,name\n" + "".join(f"w{k},{k},[i]ws[/i]\n" for k in names))
+    (folder / "workflows.csv").write_text(
+        "workflow_id,workspace_id,name,area,owner,ai_assisted,queue_backed\n"
+        + "".join(f"f{k},w{k},[red]flow[/],Docs,[b]owner[/b],true,false\n" for k in names)
+    )
+    (folder / "events.csv").write_text(
+        "event_id,ts,workflow_id,user_id,kind,outcome,credits\n"
+        + "".join(f"e{k}{i},2026-10-0{1 + i % 5}T10:00:00,f{k},u{i},ai,accepted,1\n" for k in names for i in range(5))
+    )
+    db = tmp_path / "hostile.db"
+    with Store(resolve_store(str(db))) as store:
+        import_path(store, folder)
+    app = make_app(db=db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        orgs = current(pilot).query_one("#orgs", ReviewTable)
+        shown = {orgs.get_row(k)[0].plain for k in orgs.visible_keys}
+        assert shown == {"[bold]x[/]", "[@click=app.quit]quit[/]", "esc\\x1b[31mred"}
+        cell = orgs.get_row("o1")[0]
+        assert isinstance(cell, Text) and not cell.spans
+        await press(pilot, "enter")
+        assert app.is_running
+        workflows = current(pilot).query_one("#workflows", ReviewTable)
+        assert workflows.get_row(workflows.visible_keys[0])[0].plain.startswith("[red]flow[/]")
