@@ -134,7 +134,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     with Store(location, read_only=read_only) as store:
         if args.command == "import":
             return _cmd_import(store, args)
-        _fill_default_store(store, location)
+        notice = _fill_default_store(store, location)
         if args.command == "summary":
             return _cmd_summary(store, args)
         if args.command == "compare":
@@ -143,19 +143,22 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _cmd_followups(store, args)
     from .tui.app import run_tui
 
-    return run_tui(location, read_only=read_only, days=args.days, as_of=args.as_of)
+    return run_tui(location, read_only=read_only, days=args.days, as_of=args.as_of, notice=notice)
 
 
-def _fill_default_store(store, location: StoreLocation) -> None:
-    """First run on the default, empty store: load the bundled sample so there is something to review."""
+def _fill_default_store(store, location: StoreLocation) -> str | None:
+    """First run on the default, empty store: load the bundled sample so there is something to review.
+
+    Returns the notice it printed (the TUI shows it again, since its screen covers the terminal).
+    """
     if not location.is_default or store.read_only or not _store_is_empty(store):
-        return
+        return None
     result = _import_with_progress(store, bundled_sample_dir())
-    print(
-        f"trialstack-tui: first run — loaded the bundled sample data ({result.added:,} rows) into "
-        f"{location.display}",
-        file=sys.stderr,
+    notice = (
+        f"First run: loaded the bundled sample data ({result.added:,} rows) into {location.display}"
     )
+    print(f"trialstack-tui: {notice}", file=sys.stderr)
+    return notice
 
 
 def _store_is_empty(store) -> bool:

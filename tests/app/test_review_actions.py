@@ -99,6 +99,7 @@ async def test_mark_a_flag_from_the_summary_takes_reason_and_owner_from_it(make_
     assert (mark.target_type, mark.reason, mark.workflow_id, mark.target_ref) == (
         "spike", "spike", spike.workflow_id, spike.day.isoformat(),
     )
+    assert mark.note == spike.detail  # no note typed: the finding itself is stored
 
 
 async def test_an_org_mark_needs_an_owner_and_escape_cancels(make_app, sample_db) -> None:

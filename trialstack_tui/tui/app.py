@@ -176,11 +176,15 @@ class TrialStackApp(App):
                 self.pop_screen()
 
 
-def run_tui(location: StoreLocation, *, read_only: bool, days: int, as_of: date | None) -> int:
+def run_tui(
+    location: StoreLocation, *, read_only: bool, days: int, as_of: date | None, notice: str | None = None
+) -> int:
     """Open the store and run the app until the administrator quits."""
     with Store(location, read_only=read_only) as store:
         app = TrialStackApp(
             Review(store), store_label=location.display, read_only=read_only, window=ReviewWindow(days, as_of)
         )
+        if notice:
+            app.call_later(app.notify, notice, timeout=8)
         app.run()
     return app.return_code or 0

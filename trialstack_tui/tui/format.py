@@ -28,9 +28,15 @@ def share(value: float | None, *, warn_below: float | None = None, warn_above: f
 
 def trend(t: Trend) -> Text:
     """An arrow and the relative change, e.g. '▼ -22%', coloured by its label."""
-    change = "" if t.change is None else f"{t.change:+.0%}"
+    change = "" if t.change is None else signed_pct(t.change)
     label = change or t.label
     return Text(f"{TREND_ARROW[t.label]} {label}", style=TREND_STYLE[t.label], justify="right")
+
+
+def signed_pct(value: float) -> str:
+    """+12% / -3%, and ±0% for a change that rounds to nothing (never '-0%')."""
+    text = f"{value:+.0%}"
+    return "±0%" if text in ("+0%", "-0%") else text
 
 
 def ratio_of(part: int, whole: int) -> Text:

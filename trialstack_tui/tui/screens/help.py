@@ -15,7 +15,6 @@ GLOBAL_NOTES = [
     ("ctrl+p", "Command palette: every screen, and any org or workflow by name"),
     ("enter", "Drill in (org → workflow; change → comparison)"),
     ("tab / shift+tab", "Move between tables and panels"),
-    ("j / k, ↑ / ↓", "Move the highlighted row"),
 ]
 
 
@@ -41,22 +40,36 @@ class HelpScreen(ModalScreen[None]):
             yield Label(Text("Esc or ? closes this help.", style="dim"))
 
     def _rows(self) -> list[tuple[str, str]]:
-        """(keys, description) for every described binding of the table, the screen and the app."""
-        keys: dict[tuple[int, str], list[str]] = {}
-        descriptions: dict[tuple[int, str], str] = {}
-        sources = [*self.for_screen.query(ReviewTable)[:1], self.for_screen, self.app]
-        for index, node in enumerate(sources):
-            for _key, binding in node._bindings:
-                if not binding.description:
+        """(keys, description): this screen's own keys, then the table keys, then the app's."""
+        groups: list[list[Binding]] = [
+            _own_bindings(type(self.for_screen)),
+            list(ReviewTable.BINDINGS) if self.for_screen.query(ReviewTable) else [],
+            _own_bindings(type(self.app)),
+        ]
+        keys: dict[str, list[str]] = {}
+        descriptions: dict[str, str] = {}
+        for group in groups:
+            for binding in group:
+                if not binding.description or (binding.action in descriptions and binding.action not in keys):
                     continue
-                action = (index, binding.action)
-                if any(a == binding.action for (_i, a) in descriptions) and action not in descriptions:
-                    continue  # the nearer node's binding of this action wins
-                keys.setdefault(action, []).append(self.app.get_key_display(binding))
-                descriptions[action] = binding.description
-        rows = [(" / ".join(dict.fromkeys(keys[a])), descriptions[a]) for a in descriptions]
+                for key in binding.key.split(","):
+                    shown = self.app.get_key_display(Binding(key.strip(), binding.action))
+                    keys.setdefault(binding.action, [])
+                    if shown not in keys[binding.action]:
+                        keys[binding.action].append(shown)
+                descriptions.setdefault(binding.action, binding.description)
+        rows = [(" / ".join(keys[a]), descriptions[a]) for a in descriptions]
         rows.extend(GLOBAL_NOTES)
         return rows
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _own_bindings(cls: type) -> list[Binding]:
+    """The bindings this program declares on a class and its bases (not Textual's built-in ones)."""
+    found: list[Binding] = []
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("trialstack_tui"):
+            found.extend(b for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding))
+    return found

@@ -98,7 +98,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
-        verdict.append(f"  {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
+        verdict.append(f"   {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
         verdict.append(cmp.reason)
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")
@@ -157,7 +157,7 @@ def _indexed(daily: list[tuple], before: WindowFigures | None) -> list[float]:
 
 def _figures_table(cmp: Comparison) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    table.add_column("")
+    table.add_column("Metric")
     for label in ("Before", "After"):
         table.add_column(label, justify="right")
     table.add_column("Δ", justify="right")

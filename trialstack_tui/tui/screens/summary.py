@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 
 from ...metrics.summary import Flag, OrgSummary, Summary
 from ...metrics.windows import trend
@@ -23,7 +23,7 @@ ORG_COLUMNS = [
     Column("events", "Events", numeric=True),
     Column("trend", "Trend", numeric=True),
     Column("adoption", "Adopt", numeric=True),
-    Column("flags", "Flags", width=18),
+    Column("flags", "Flags", width=13),
     Column("active", "Active/seats", numeric=True),
     Column("workflows", "WF", numeric=True),
     Column("top", "Top", numeric=True),
@@ -59,9 +59,9 @@ class SummaryScreen(ReviewScreen[Summary]):
                 ("ai", "AI share"), ("acceptance", "AI acceptance"), ("credits", "Credits"),
             ):
                 yield MetricCard(title, id=f"card-{key}")
-        with Horizontal(id="summary-main", classes="split"):
+        with VerticalScroll(id="summary-main", can_focus=False):
             yield ReviewTable(ORG_COLUMNS, id="orgs", sort_column=1)
-            with Vertical(id="summary-side"):
+            with Horizontal(id="summary-bottom", classes="split"):
                 yield BarChart(id="areas")
                 yield ReviewTable(FLAG_COLUMNS, id="flags")
 

@@ -16,7 +16,8 @@ from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
 SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
-RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
+RICH_COLORS = {"orange": "dark_orange"}
+CHART_FRAME_ROWS = 4  # title, top and bottom frame, tick labels  # plotext colour names that Rich spells differently
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,16 @@ class _DailyPlot(PlotextPlot):
         self.markers: list[Marker] = []
         self.stacked = True
 
-    def on_resize(self) -> None:
+    def render(self):
+        # Draw at render time, when the final size is known, so output depends on nothing but data and size.
         self.draw()
+        return super().render()
 
     def draw(self) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         if not self.days:
-            self.refresh()
             return
         xs = list(range(len(self.days)))
         names = list(self.series)
@@ -74,7 +76,6 @@ class _DailyPlot(PlotextPlot):
         if top > 0:
             y_ticks = _nice_ticks(top)
             plt.yticks(y_ticks, [f"{t:,.0f}" for t in y_ticks])
-        self.refresh()
 
 
 def _nice_ticks(top: float) -> list[float]:
@@ -110,6 +111,7 @@ class DailyChart(Vertical, can_focus=True):
         plot.series = {name: list(values) for name, values in series.items()}
         plot.markers = [m for m in markers if m.day in plot.days]
         plot.stacked = stacked
+        plot.refresh()
         legend = Text(visible(title) + "  ", style="bold")
         for i, name in enumerate(series):
             color = KIND_COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
@@ -121,7 +123,6 @@ class DailyChart(Vertical, can_focus=True):
                 legend.append("│ ", style=color)
                 legend.append(f"{label}  ")
         self.query_one(".chart-legend", Label).update(legend)
-        plot.draw()
 
 
 class BarChart(PlotextPlot):
@@ -139,21 +140,28 @@ class BarChart(PlotextPlot):
         self._labels = [visible(label) for label in labels]
         self._values = list(values)
         self._limit = limit
-        self._draw()
+        self.refresh()
 
-    def on_resize(self) -> None:
+    def render(self):
         self._draw()
+        return super().render()
 
     def _draw(self) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title(visible(self._title))
+        # One row per bar: with more bars than rows plotext drops labels, and not always the same ones.
+        rows = max(1, self.size.height - CHART_FRAME_ROWS)
         if self._labels:
             width = max(8, self.size.width // 3)
-            labels = [label if len(label) <= width else label[: width - 1] + "…" for label in self._labels]
+            labels = [label if len(label) <= width else label[: width - 1] + "…" for label in self._labels[:rows]]
+            values = self._values[: len(labels)]
             # plotext draws the first horizontal bar at the bottom; reverse so the list reads top-down.
-            plt.bar(labels[::-1], self._values[::-1], orientation="horizontal", width=0.6, color="cyan")
+            plt.bar(labels[::-1], values[::-1], orientation="horizontal", width=0.6, color="cyan")
+            top = max([*values, self._limit or 0])
+            if top > 0:
+                ticks = _nice_ticks(top)
+                plt.xticks(ticks, [f"{t:,.0f}" for t in ticks])
             if self._limit is not None:
                 plt.vertical_line(self._limit, color="red")
-        self.refresh()

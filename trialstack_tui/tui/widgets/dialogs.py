@@ -31,7 +31,7 @@ class MarkRequest:
     workspace_id: str | None = None
     workflow_id: str | None = None
     target_ref: str | None = None
-    note: str = ""
+    note: str = ""  # the finding's detail: the stored note when the administrator types none
 
 
 class MarkDialog(ModalScreen[MarkRequest | None]):
@@ -55,8 +55,9 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
                          allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
             yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner", compact=True)
-            yield Label("Note")
-            yield Input(self.request.note, placeholder="what should they look at?", id="note", compact=True)
+            yield Label("Note (empty: the finding itself)" if self.request.note else "Note")
+            placeholder = visible(self.request.note) or "what should they look at?"
+            yield Input("", placeholder=placeholder, id="note", compact=True)
             yield Label("", id="mark-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Enter / ctrl+s)", variant="primary", id="save", compact=True)
@@ -74,7 +75,7 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             self.query_one("#owner", Input).focus()
             return
         reason = self.query_one("#reason", Select).value
-        note = self.query_one("#note", Input).value.strip()
+        note = self.query_one("#note", Input).value.strip() or self.request.note
         self.dismiss(replace(self.request, reason=str(reason), owner=owner, note=note))
 
     @on(Button.Pressed, "#cancel")

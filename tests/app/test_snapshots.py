@@ -1,0 +1,57 @@
+"""SVG snapshots of every screen on the sample data, at 80×24 and 120×40."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store, followups
+
+from .conftest import press, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def _route(*keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *keys)
+
+    return run_before
+
+
+SCREENS = {
+    "summary": (),
+    "org": ("slash", *"cedar", "enter", "enter"),
+    "workflow": ("slash", *"cedar", "enter", "enter", "enter"),
+    "rollout": ("c", "j", "j", "enter"),
+    "billing": ("b",),
+    "help": ("question_mark",),
+    "mark_dialog": ("slash", *"lumen", "enter", "enter", "enter", "m"),
+    "as_of_dialog": ("a",),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=_route(*SCREENS[screen]))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_followups(snap_compare, make_app, sample_db, monkeypatch, size: tuple[int, int]) -> None:
+    monkeypatch.setattr(followups, "_now", lambda: datetime(2026, 11, 21, 9, 30))
+    with Store(resolve_store(str(sample_db))) as store:
+        review = Review(store)
+        review.mark(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
+                    note="errors since the second review step")
+        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm",
+                    note="projected 145 % of the allowance")
+    assert snap_compare(make_app(), terminal_size=size, run_before=_route("f"))
+
+
+def test_too_small(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=(60, 20), run_before=_route())

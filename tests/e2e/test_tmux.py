@@ -1,0 +1,100 @@
+"""The real `trialstack-tui` command in tmux at 80×24, driven by keys like a person over SSH."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store
+
+COMMAND = Path(sys.executable).with_name("trialstack-tui")
+
+
+class Tmux:
+    def __init__(self, env: dict[str, str]) -> None:
+        tmux = shutil.which("tmux")
+        assert tmux, "tmux is needed for the end-to-end test (.ci/run installs it)"
+        self.base = [tmux, "-L", f"trialstack-{uuid.uuid4().hex[:8]}"]
+        self.env = env
+
+    def run(self, *args: str) -> str:
+        return subprocess.run([*self.base, *args], check=True, capture_output=True, text=True, env=self.env).stdout
+
+    def start(self, command: str) -> None:
+        self.run("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", command)
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "e2e")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.run("send-keys", "-t", "e2e", key)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.run("send-keys", "-t", "e2e", "-l", text)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return subprocess.run([*self.base, "has-session", "-t", "e2e"], capture_output=True, env=self.env).returncode == 0
+
+    def kill(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True, env=self.env)
+
+
+@pytest.mark.e2e
+def test_summary_org_workflow_mark_quit_and_the_mark_is_stored(tmp_path: Path) -> None:
+    data_home = tmp_path / "xdg"
+    env = {**os.environ, "XDG_DATA_HOME": str(data_home), "TERM": "xterm-256color"}
+    env.pop("TRIALSTACK_DB", None)
+    tmux = Tmux(env)
+    # The default store, empty at first: the first run loads the bundled sample and says so.
+    tmux.start(f"{COMMAND}; sleep 60")
+    try:
+        screen = tmux.wait_for("Northwind Clinical")
+        assert "Quick summary" in screen and "30 days to 2026-11-20" in screen
+        assert "First run: loaded the bundled sample" in tmux.wait_for("First run")
+        tmux.keys("/")
+        tmux.type("lumen")
+        tmux.keys("Enter", "Enter")
+        screen = tmux.wait_for("Org: Lumen Labs")
+        assert "Source document verifica" in screen
+        tmux.keys("Enter")
+        screen = tmux.wait_for("Workflow: Source document verification")
+        tmux.keys("m")
+        screen = tmux.wait_for("Mark for follow-up")
+        assert "high error rate" in screen
+        tmux.type("second review step doubles errors")
+        tmux.keys("Enter")
+        tmux.wait_for("Marked #1")
+        tmux.keys("q")
+        # Back at the shell, the notice printed before the app took over the screen is there to read.
+        tmux.wait_for("trialstack-tui: First run: loaded the bundled sample data", timeout=15)
+        assert "Workflow:" not in tmux.screen()
+    finally:
+        tmux.kill()
+
+    db = data_home / "trialstack-tui" / "usage.db"
+    with Store(resolve_store(str(db))) as store:
+        marks = Review(store).followups(status="all")
+    assert [(m.workflow_id, m.reason, m.status, m.note) for m in marks] == [
+        ("wf-lm-1a", "high_error_rate", "open", "second review step doubles errors")
+    ]
+    assert marks[0].owner  # the workflow's owner, pre-filled
