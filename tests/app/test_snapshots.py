@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from trialstack_tui.config import resolve_store
+from trialstack_tui import review as review_module
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store, followups
 
@@ -44,6 +45,7 @@ def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_followups(snap_compare, make_app, sample_db, monkeypatch, size: tuple[int, int]) -> None:
     monkeypatch.setattr(followups, "_now", lambda: datetime(2026, 11, 21, 9, 30))
+    monkeypatch.setattr(review_module, "_os_user", lambda: "admin")
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
         review.mark(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",

@@ -66,6 +66,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     def compose_body(self) -> ComposeResult:
         yield Static(id="followups-filters", classes="section")
         yield ReviewTable(COLUMNS, id="followups", sort_column=0)
+        yield Static(id="followup-detail", classes="panel")
         yield Static(id="followups-export", classes="section")
 
     def fetch(self, window: ReviewWindow) -> FollowUpsModel:
@@ -83,6 +84,26 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             Text(f"Showing {self.status} marks{owner}: {len(model.marks)}", style="bold")
         )
         self.query_one("#followups", ReviewTable).set_rows([_row(m, model) for m in model.marks])
+
+    def describe(self, window: ReviewWindow, model: FollowUpsModel) -> str:
+        return f"{self.status} marks{f' for {self.owner}' if self.owner else ''} · {self.tapp.store_label}"
+
+    @on(ReviewTable.RowHighlighted, "#followups")
+    def _highlighted(self) -> None:
+        mark = self.selected()
+        detail = self.query_one("#followup-detail", Static)
+        if mark is None or self.model is None:
+            detail.update("")
+            return
+        closed = f" · closed {mark.closed_at:%Y-%m-%d %H:%M}" if mark.closed_at else ""
+        detail.update(fmt.fact_lines([
+            ("Target", fmt.data(_target(mark, self.model)), False),
+            ("Org", fmt.data(self.model.org_names.get(mark.org_id or "", mark.org_id or "—")), False),
+            ("Owner", fmt.data(mark.owner), False),
+            ("Reason", mark.reason.replace("_", " "), False),
+            ("Note", fmt.data(mark.note), False),
+            ("Marked", Text.assemble(fmt.data(mark.created_by), f" · {mark.created_at:%Y-%m-%d %H:%M} UTC{closed}"), False),
+        ]))
 
     def selected(self) -> FollowUpRecord | None:
         key = self.query_one("#followups", ReviewTable).selected_key
