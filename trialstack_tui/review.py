@@ -115,20 +115,10 @@ class Review:
                 days=days,
                 first_data_day=first,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
-                active_by_org={
-                    k: v
-                    for k, v in queries.active_users(
-                        conn, window.start, window.end, group_by="org_id", org_ids=org_ids
-                    ).items()
-                    if k is not None
-                },
-                active_by_workflow={
-                    k: v
-                    for k, v in queries.active_users(
-                        conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
-                    ).items()
-                    if k is not None
-                },
+                active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
+                active_by_workflow=queries.active_users(
+                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
+                ),
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
                 active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
