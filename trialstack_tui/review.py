@@ -14,13 +14,22 @@ from .errors import NotFound, UserFacingError
 from .metrics.billing import Projection
 from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
 from .metrics.spikes import Spike
-from .metrics.summary import OrgSummary, Summary, SummaryInputs, WorkflowSummary, build_summary, rows_needed_from
+from .metrics.summary import (
+    FLAG_KINDS,
+    OrgSummary,
+    Summary,
+    SummaryInputs,
+    WorkflowSummary,
+    build_summary,
+    rows_needed_from,
+)
 from .metrics.windows import review_windows
 from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
 from .store import Store, followups, queries
 
 DEFAULT_DAYS = 30
 WINDOW_CHOICES = (7, 30, 90)
+FOLLOWUP_REASONS = (*FLAG_KINDS, "rollout", "other")
 
 
 class NoData(UserFacingError):
@@ -265,6 +274,8 @@ class Review:
         target_ref: str | None = None,
     ) -> FollowUpRecord:
         """Record a follow-up, committed at once. The owner defaults to the workflow's owner."""
+        if reason not in FOLLOWUP_REASONS:
+            raise UserFacingError(f"unknown follow-up reason {reason!r}; expected one of {', '.join(FOLLOWUP_REASONS)}")
         if owner is None or not owner.strip():
             owner = self.default_owner(workflow_id)
         with self.store.write() as conn:

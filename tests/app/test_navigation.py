@@ -150,6 +150,24 @@ async def test_command_palette_opens_an_org_by_name(make_app) -> None:
         assert isinstance(screen, OrgScreen) and screen.org_id == "org-cd"
 
 
+async def test_command_palette_reaches_every_screen(make_app) -> None:
+    from trialstack_tui.tui.screens.billing import BillingScreen
+    from trialstack_tui.tui.screens.followups import FollowUpsScreen
+    from trialstack_tui.tui.screens.rollout import RolloutScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for title, screen_class in (("Billing", BillingScreen), ("Rollout comparison", RolloutScreen),
+                                    ("Follow-ups", FollowUpsScreen), ("Quick summary", SummaryScreen)):
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.3)
+            await pilot.press(*title)
+            await pilot.pause(0.5)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, screen_class), title
+
+
 async def test_a_small_terminal_is_told_it_needs_more_room(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(60, 20)) as pilot:

@@ -55,6 +55,23 @@ async def test_compare_shows_the_verdict_and_plus_minus_change_the_window(make_a
         assert screen.comparison.verdict == "process_problem"
 
 
+async def test_mark_a_comparison_records_the_change_and_its_verdict(make_app, sample_db) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _open_change(pilot, "chg-process-lumen")
+        await press(pilot, "m")
+        dialog = app.screen
+        assert isinstance(dialog, MarkDialog)
+        assert dialog.query_one("#reason").value == "rollout"
+        await press(pilot, "ctrl+s")
+    (mark,) = _marks(sample_db)
+    assert (mark.target_type, mark.target_ref, mark.workflow_id, mark.reason) == (
+        "change", "chg-process-lumen", "wf-lm-1a", "rollout",
+    )
+    assert mark.owner and mark.note.startswith("process_problem: error rate rose")
+
+
 async def test_mark_a_workflow_from_its_view_prefills_the_owner(make_app, sample_db) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

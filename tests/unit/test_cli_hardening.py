@@ -45,3 +45,15 @@ def test_ids_reach_sql_only_as_bound_parameters(sample_db: Path) -> None:
         assert review.data_range() is not None  # the events table is still there
         mark = review.mark(target_type="org", reason="other", owner="'); DELETE FROM followups; --", org_id="org-bf")
         assert [m.owner for m in review.followups(owner=mark.owner)] == [mark.owner]
+
+
+def test_a_mark_with_a_reason_outside_the_contract_is_refused(sample_db: Path) -> None:
+    import pytest
+
+    from trialstack_tui.errors import UserFacingError
+
+    with Store(resolve_store(str(sample_db))) as store:
+        review = Review(store)
+        with pytest.raises(UserFacingError, match="unknown follow-up reason 'process_problem'"):
+            review.mark(target_type="org", reason="process_problem", owner="Dana", org_id="org-lm")
+        assert review.followups(status="all") == []

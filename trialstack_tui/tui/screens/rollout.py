@@ -139,7 +139,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         return MarkRequest(
             target_type="change",
             description=f"comparison of {change.change_id}: {change.title}",
-            reason="process_problem" if cmp and cmp.verdict == "process_problem" else "rollout",
+            reason="rollout",
             owner=owner,
             org_id=change.org_id,
             workflow_id=change.workflow_id,

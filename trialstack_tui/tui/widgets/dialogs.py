@@ -13,11 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ...metrics.summary import FLAG_KINDS
+from ...review import FOLLOWUP_REASONS
 from ...safe_text import visible
-
-REASONS = (*FLAG_KINDS, "rollout", "other")
-
 
 @dataclass(frozen=True)
 class MarkRequest:
@@ -51,7 +48,7 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Label(Text("Mark for follow-up", style="bold"))
             yield Label(Text(visible(self.request.description)), classes="dialog-target")
             yield Label("Reason")
-            yield Select(((r.replace("_", " "), r) for r in REASONS), value=self.request.reason,
+            yield Select(((r.replace("_", " "), r) for r in FOLLOWUP_REASONS), value=self.request.reason,
                          allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
             yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner", compact=True)
