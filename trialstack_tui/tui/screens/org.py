@@ -157,6 +157,7 @@ def _adoption_panel(model: OrgDetail) -> Text:
          o.adoption is not None and o.adoption < 0.3),
         ("Trained", trained, o.trained_share is not None and o.trained_share < 0.5),
         ("In use", f"{o.workflows_active}/{o.workflows_total} workflows", False),
+        ("Areas", " · ".join(f"{a.area} {fmt.share(a.share).plain}" for a in model.summary.areas[:2]) or "—", False),
         ("Top", Text.assemble(fmt.data(top.workflow.name if top else "—"), f" {fmt.share(o.top_workflow_share).plain}"),
          o.concentration == "concentrated"),
         ("AI", f"{fmt.share(c.ai_share).plain} · {fmt.share(c.ai_acceptance).plain} accepted of {c.reviewed:,}",
