@@ -92,13 +92,6 @@ class ReviewTable(DataTable):
         self.sort_reverse = not self.sort_reverse
         self._resort()
 
-    def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
-        """Sort by the named column (numeric columns descend unless told otherwise)."""
-        index = [c.key for c in self.columns_spec].index(column_key)
-        self.sort_column = index
-        self.sort_reverse = self.columns_spec[index].numeric if reverse is None else reverse
-        self._resort()
-
     def _resort(self) -> None:
         self.clear(columns=True)
         self._add_columns()
