@@ -46,6 +46,8 @@ def flag_json(flag: Flag) -> dict[str, Any]:
     document = {"kind": flag.kind, "org_id": flag.org_id, "workflow_id": flag.workflow_id, "detail": flag.detail}
     if flag.day is not None:
         document["date"] = flag.day.isoformat()
+    if flag.change_id is not None:
+        document["change_id"] = flag.change_id
     return document
 
 

@@ -57,3 +57,12 @@ def test_a_mark_with_a_reason_outside_the_contract_is_refused(sample_db: Path) -
         with pytest.raises(UserFacingError, match="unknown follow-up reason 'process_problem'"):
             review.mark(target_type="org", reason="process_problem", owner="Dana", org_id="org-lm")
         assert review.followups(status="all") == []
+
+
+def test_a_flag_that_follows_a_change_names_it(sample_store) -> None:
+    summary = Review(sample_store).summary()
+    (errors,) = [f for f in summary.flags if f.kind == "high_error_rate"]
+    assert errors.change_id == "chg-process-lumen"
+    assert errors.detail.endswith("after process chg-process-lumen on 2026-10-31")
+    # Changes outside the review windows, or to other orgs, do not colour a flag.
+    assert all(f.change_id is None for f in summary.flags if f.org_id != "org-lm")

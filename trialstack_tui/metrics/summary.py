@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from ..records import Catalog, DailyCounts, OrgRecord, WorkflowRecord
+from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord
 from .billing import Projection, month_start, project
 from .counts import Counts, ratio
 from .spikes import BASELINE_DAYS, Spike, find_spikes
@@ -34,6 +34,7 @@ class Flag:
     workflow_id: str | None
     detail: str
     day: date | None = None  # the day of a spike
+    change_id: str | None = None  # a change to this org (or workflow) in the review windows: context
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,35 @@ def _org_summary(
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
     )
-    summary.flags.extend(org_flags(summary, workflows, spikes, inputs.days))
+    _window, previous = review_windows(inputs.as_of, inputs.days)
+    recent = [
+        c for c in inputs.catalog.changes.values()
+        if c.org_id == org.org_id and previous.start <= c.date <= inputs.as_of
+    ]
+    summary.flags.extend(
+        with_change_context(flag, recent) for flag in org_flags(summary, workflows, spikes, inputs.days)
+    )
     return summary
+
+
+def with_change_context(flag: Flag, changes: list[ChangeRecord]) -> Flag:
+    """The flag, naming the latest change to its org (or its workflow) in the review windows, if any.
+
+    Usage read without the rollout or process-change context misleads: a flag that coincides with a change
+    says so, and the comparison of that change is one key away.
+    """
+    relevant = [
+        c for c in changes
+        if c.workflow_id is None or flag.workflow_id is None or c.workflow_id == flag.workflow_id
+    ]
+    if not relevant:
+        return flag
+    latest = max(relevant, key=lambda c: (c.date, c.change_id))
+    return replace(
+        flag,
+        detail=f"{flag.detail}; after {latest.kind} {latest.change_id} on {latest.date.isoformat()}",
+        change_id=latest.change_id,
+    )
 
 
 def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Spike], days: int) -> list[Flag]:
