@@ -125,3 +125,17 @@ async def test_r_shows_data_imported_while_the_app_is_open(make_app, sample_db, 
         await press(pilot, "j", "k")  # the app keeps working while the store changes under it
         await press(pilot, "r")
         assert "late" in orgs.visible_keys
+
+
+async def test_an_empty_store_says_how_to_fill_it(make_app, tmp_path) -> None:
+    db = tmp_path / "empty.db"
+    with Store(resolve_store(str(db))):
+        pass
+    app = make_app(db=db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        error = current(pilot).query_one("#load-error")
+        assert error.display
+        assert "no events yet" in error.render().plain and "import" in error.render().plain
+        await press(pilot, "b", "c", "f")  # every screen copes
+        assert app.is_running
