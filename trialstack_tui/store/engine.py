@@ -23,6 +23,10 @@ from . import tables
 from .tables import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
+SQLITE_DEFAULT_CACHE_KIB = 2_000
+SQLITE_BULK_CACHE_KIB = 24_576
+"""The page cache of an importing SQLite connection: big enough to hold the hot parts of the indexes that a
+bulk insert touches, small enough to keep the import process well under 200 MB."""
 
 
 class Store:
@@ -55,13 +59,38 @@ class Store:
         On SQLite it starts with BEGIN IMMEDIATE, so a read-then-write never fails with
         "database is locked" when another writer committed in between; the busy timeout waits instead.
         """
+        with self._write(bulk=False) as conn:
+            yield conn
+
+    @contextmanager
+    def bulk_write(self) -> Iterator[Connection]:
+        """A write transaction for a large import: as `write`, with the backend tuned for bulk loading.
+
+        SQLite gets a larger page cache and no per-row foreign-key lookups for the duration (both set back
+        afterwards, as pooled connections are reused); PostgreSQL more memory for the GROUP BYs that roll
+        up an overlapping re-import.
+        """
+        with self._write(bulk=True) as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self, *, bulk: bool) -> Iterator[Connection]:
         if self.read_only:
             raise ReadOnlyStore(f"{self.location.display} is open read-only; nothing can be written")
         try:
             with self.engine.connect() as conn:
-                conn = conn.execution_options(trialstack_write=True)
-                with conn.begin():
-                    yield conn
+                tune_sqlite = bulk and self.is_sqlite
+                if tune_sqlite:  # outside the transaction, before BEGIN
+                    _sqlite_bulk_pragmas(conn.connection.dbapi_connection, on=True)
+                try:
+                    conn = conn.execution_options(trialstack_write=True)
+                    with conn.begin():
+                        if bulk and not self.is_sqlite:
+                            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+                        yield conn
+                finally:
+                    if tune_sqlite:
+                        _sqlite_bulk_pragmas(conn.connection.dbapi_connection, on=False)
         except OperationalError as exc:
             raise StoreError(f"{self.location.display}: {_short(exc)}") from exc
 
@@ -105,6 +134,134 @@ class Store:
                 conn.execute(
                     tables.Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
                 )
+            elif stored < SCHEMA_VERSION:
+                _migrate(conn, stored)
+
+
+def _migrate(conn: Connection, stored: int) -> None:
+    """Bring an older store up to SCHEMA_VERSION, one step at a time, in the opening transaction."""
+    if stored < 2:
+        # Version 2 added daily_org_user (created above by create_all): fill it from daily_user.
+        conn.execute(
+            text(
+                "INSERT INTO daily_org_user (day, org_id, user_id, events) "
+                "SELECT day, org_id, user_id, SUM(events) FROM daily_user GROUP BY day, org_id, user_id"
+            )
+        )
+        # ... and replaced daily_user's (org_id, day) index by a covering one.
+        conn.execute(text("DROP INDEX IF EXISTS ix_daily_user_org_day"))
+        for index in tables.DailyUser.__table__.indexes:
+            index.create(conn, checkfirst=True)
+    conn.execute(
+        tables.Meta.__table__.update()
+        .where(tables.Meta.key == "schema_version")
+        .values(value=str(SCHEMA_VERSION))
+    )
+
+
+# --------------------------------------------------------------------------- bulk loading of events
+
+_EVENT_COLUMNS = "event_id, ts, day, org_id, workflow_id, user_id, kind, outcome, credits"
+
+
+class EventLoader:
+    """Inserts batches of validated event rows (store.rows.EventRow), skipping event ids already stored."""
+
+    inserted = 0
+
+    def insert(self, rows: list[tuple]) -> int:
+        """Insert one batch; return how many rows were new (the others were skipped)."""
+        raise NotImplementedError
+
+    def add_to(
+        self, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], rows: list[tuple]
+    ) -> None:
+        """Insert rows of `table` (columns keys + kept + added); where the key is stored, add the `added`
+        columns to the stored values and keep the stored `kept` ones."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the loader holds (it stays usable until the transaction ends)."""
+
+
+def _upsert_sql(table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], source: str) -> str:
+    columns = ", ".join((*keys, *kept, *added))
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in added)
+    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}"
+
+
+class _SqliteEventLoader(EventLoader):
+    """executemany on the driver's cursor: every row is one INSERT … ON CONFLICT DO NOTHING."""
+
+    SQL = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
+
+    def __init__(self, conn: Connection) -> None:
+        self.cursor = conn.connection.dbapi_connection.cursor()
+
+    def insert(self, rows: list[tuple]) -> int:
+        self.cursor.executemany(self.SQL, rows)
+        added = self.cursor.rowcount  # the sum over the rows: 1 inserted, 0 skipped
+        self.inserted += added
+        return added
+
+    def add_to(self, table, keys, kept, added, rows) -> None:
+        markers = ", ".join("?" * (len(keys) + len(kept) + len(added)))
+        self.cursor.executemany(_upsert_sql(table, keys, kept, added, f"VALUES ({markers})"), rows)
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+class _PostgresEventLoader(EventLoader):
+    """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING per batch."""
+
+    STAGE = "trialstack_import_events"
+
+    def __init__(self, conn: Connection) -> None:
+        self.raw = conn.connection.dbapi_connection
+        with self.raw.cursor() as cur:
+            cur.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.STAGE} (event_id text, ts timestamp, day date, "
+                "org_id text, workflow_id text, user_id text, kind text, outcome text, credits double precision) "
+                "ON COMMIT DROP"
+            )
+
+    def insert(self, rows: list[tuple]) -> int:
+        added = self._through_stage(
+            self.STAGE, _EVENT_COLUMNS, rows,
+            f"INSERT INTO events ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM {self.STAGE} "
+            "ON CONFLICT (event_id) DO NOTHING",
+        )
+        self.inserted += added
+        return added
+
+    def add_to(self, table, keys, kept, added, rows) -> None:
+        stage = f"trialstack_import_{table}"
+        columns = ", ".join((*keys, *kept, *added))
+        with self.raw.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP")
+        self._through_stage(
+            stage, columns, rows, _upsert_sql(table, keys, kept, added, f"SELECT {columns} FROM {stage}")
+        )
+
+    def _through_stage(self, stage: str, columns: str, rows: list[tuple], sql: str) -> int:
+        """COPY rows into the staging table, run `sql` (which reads it), empty it; return sql's row count."""
+        with self.raw.cursor() as cur:
+            with cur.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+            cur.execute(sql)
+            count = cur.rowcount
+            cur.execute(f"TRUNCATE {stage}")
+        return count
+
+
+def event_loader(conn: Connection) -> EventLoader:
+    """The fastest correct way to add events on this connection's backend, inside its transaction."""
+    if conn.dialect.name == "sqlite":
+        return _SqliteEventLoader(conn)
+    return _PostgresEventLoader(conn)
 
 
 def _stored_version(conn: Connection) -> int | None:
@@ -161,6 +318,18 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _sqlite_bulk_pragmas(dbapi_conn: sqlite3.Connection, *, on: bool) -> None:
+    """Tune a connection for one bulk transaction (on) and set it back (off); only valid outside a transaction.
+
+    The importer checks every parent id itself (an unknown one is a `file:line` error), so SQLite's
+    per-row foreign-key lookups are switched off for the bulk transaction: about a tenth of the insert time.
+    """
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB if on else SQLITE_DEFAULT_CACHE_KIB}")
+    cursor.execute(f"PRAGMA foreign_keys={'OFF' if on else 'ON'}")
+    cursor.close()
 
 
 def _server_engine(url: str) -> Engine:

@@ -1,17 +1,14 @@
 """Import CSV / JSONL exports (CONTRACT §1): every row validated, one transaction per run, idempotent.
 
 Events stream through in batches so memory does not grow with the file; the daily rollups are brought up
-to date from exactly the events this run added, inside the same transaction.
+to date from exactly the events this run added, inside the same transaction. Reading and validating rows
+lives in `store.rows`; the backend's bulk insert lives in `store.engine`.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +16,26 @@ from sqlalchemy import Connection, func, select, text
 
 from ..errors import ImportFailed
 from . import tables
-from .engine import Store
+from .engine import Store, event_loader
+from .event_stream import ORG_USER_COLUMNS, USAGE_COLUMNS, USER_COLUMNS, Message, Rows, open_event_stream
+from .rows import (
+    CHANGE_KINDS,
+    RowError,
+    bool_field,
+    choice_field,
+    date_field,
+    int_at_least_zero,
+    number_at_least_zero,
+    optional_text,
+    read_rows,
+    text_field,
+)
 
 FILE_ORDER = ("organizations", "workspaces", "workflows", "users", "events", "changes")
-EVENT_KINDS = ("manual", "ai", "queue")
-OUTCOMES = ("ok", "error", "accepted", "rejected")
-CHANGE_KINDS = ("rollout", "process", "training", "plan")
-REVIEW_OUTCOMES = ("accepted", "rejected")
-EVENT_BATCH = 5_000
-PROGRESS_EVERY = 20_000
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
+EVENT_BATCH = 20_000
+"""Events per insert: large enough that per-statement costs vanish, small enough to keep memory flat."""
+ROLLUP_EVERY = 100_000
+"""New events summed in memory before they are added to the rollup tables."""
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (file label, bytes read, file size) while a file streams in."""
@@ -62,15 +68,6 @@ class ImportReport:
     @property
     def skipped(self) -> int:
         return sum(f.skipped for f in self.files)
-
-
-class RowError(Exception):
-    """One invalid field; turned into `file:line: field: problem` by the reader that saw it."""
-
-    def __init__(self, field_name: str, problem: str) -> None:
-        super().__init__(problem)
-        self.field_name = field_name
-        self.problem = problem
 
 
 # --------------------------------------------------------------------------- discovery
@@ -106,203 +103,6 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- readers
-
-
-class _ByteCountingLines:
-    """Iterates a binary file's lines as text, decoding each with its line number for error messages."""
-
-    def __init__(self, path: Path, on_bytes: Callable[[int], None]) -> None:
-        self.path = path
-        self.on_bytes = on_bytes
-        self.line_no = 0
-
-    def __iter__(self) -> Iterator[str]:
-        done = 0
-        with self.path.open("rb") as handle:
-            for raw in handle:
-                self.line_no += 1
-                done += len(raw)
-                if self.line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ImportFailed(
-                        f"{self.path}:{self.line_no}: line: not valid UTF-8 (byte 0x{raw[exc.start]:02x} "
-                        f"at column {exc.start + 1}); save the export as UTF-8"
-                    ) from None
-                if self.line_no % 1024 == 0:
-                    self.on_bytes(done)
-                yield line
-        self.on_bytes(done)
-
-
-def read_rows(
-    path: Path, required: tuple[str, ...], optional: tuple[str, ...], on_bytes: Callable[[int], None]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """Open one file; return its unknown columns and an iterator of (line number, row as strings)."""
-    lines = _ByteCountingLines(path, on_bytes)
-    if path.suffix.lower() == ".jsonl":
-        return [], _jsonl_rows(path, lines, required, optional)
-    return _csv_rows(path, lines, required, optional)
-
-
-def _csv_rows(
-    path: Path, lines: _ByteCountingLines, required: tuple[str, ...], optional: tuple[str, ...]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    reader = csv.reader(iter(lines), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed(f"{path}:1: header: the file is empty; expected a header row") from None
-    except csv.Error as exc:
-        raise ImportFailed(f"{path}:1: header: {exc}") from None
-    header = [h.strip() for h in header]
-    missing = [name for name in required if name not in header]
-    if missing:
-        hint = ""
-        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-            hint = " (the file seems to use another delimiter; fields must be separated by commas)"
-        raise ImportFailed(f"{path}:1: {missing[0]}: missing required column{hint}")
-    duplicated = sorted({h for h in header if header.count(h) > 1})
-    if duplicated:
-        raise ImportFailed(f"{path}:1: {duplicated[0]}: column appears more than once")
-    known = set(required) | set(optional)
-    unknown = [h for h in header if h not in known]
-
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        start = lines.line_no + 1
-        try:
-            for record in reader:
-                if not record or record == [""]:
-                    start = lines.line_no + 1
-                    continue
-                if len(record) != len(header):
-                    raise ImportFailed(
-                        f"{path}:{start}: row: expected {len(header)} fields as in the header, got {len(record)}"
-                    )
-                yield start, dict(zip(header, record, strict=True))
-                start = lines.line_no + 1
-        except csv.Error as exc:
-            raise ImportFailed(f"{path}:{start}: row: {exc}") from None
-
-    return unknown, rows()
-
-
-def _jsonl_rows(
-    path: Path, lines: _ByteCountingLines, required: tuple[str, ...], optional: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    seen_any = False
-    for line in lines:
-        if not line.strip():
-            continue
-        seen_any = True
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFailed(f"{path}:{lines.line_no}: line: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise ImportFailed(
-                f"{path}:{lines.line_no}: line: expected a JSON object, got {type(obj).__name__}"
-            )
-        for name in required:
-            if name not in obj:
-                raise ImportFailed(f"{path}:{lines.line_no}: {name}: missing required field")
-        yield lines.line_no, {k: _json_scalar(path, lines.line_no, k, v) for k, v in obj.items()}
-    if not seen_any:
-        raise ImportFailed(f"{path}:1: line: the file is empty; expected one JSON object per line")
-
-
-def _json_scalar(path: Path, line_no: int, key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    raise ImportFailed(f"{path}:{line_no}: {key}: expected a string, number or boolean")
-
-
-# --------------------------------------------------------------------------- field parsers
-
-
-def _text(row: dict[str, str], name: str) -> str:
-    value = row.get(name, "").strip()
-    if not value:
-        raise RowError(name, "must not be empty")
-    return value
-
-
-def _optional_text(row: dict[str, str], name: str) -> str | None:
-    value = row.get(name, "").strip()
-    return value or None
-
-
-def _int_at_least_zero(row: dict[str, str], name: str) -> int:
-    raw = row.get(name, "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RowError(name, f"expected a whole number ≥ 0, got {raw!r}") from None
-    if value < 0:
-        raise RowError(name, f"must be ≥ 0, got {value}")
-    return value
-
-
-def _number_at_least_zero(row: dict[str, str], name: str, *, empty_is_zero: bool = False) -> float:
-    raw = row.get(name, "").strip()
-    if not raw and empty_is_zero:
-        return 0.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise RowError(name, f"expected a number ≥ 0, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise RowError(name, f"expected a finite number ≥ 0, got {raw!r}")
-    if value < 0:
-        raise RowError(name, f"must be ≥ 0, got {raw}")
-    return value
-
-
-def _bool(row: dict[str, str], name: str) -> bool:
-    raw = row.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise RowError(name, f"expected true/false, 1/0 or yes/no, got {row.get(name, '')!r}")
-
-
-def _date(row: dict[str, str], name: str, *, optional: bool = False) -> date | None:
-    raw = row.get(name, "").strip()
-    if not raw and optional:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise RowError(name, f"expected an ISO date like 2026-10-31, got {raw!r}") from None
-
-
-def _timestamp(row: dict[str, str], name: str) -> datetime:
-    raw = row.get(name, "").strip()
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise RowError(name, f"expected an ISO 8601 timestamp like 2026-10-31T14:05:00Z, got {raw!r}") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def _choice(row: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    raw = row.get(name, "").strip()
-    value = raw.lower()
-    if value not in allowed:
-        raise RowError(name, f"expected one of {', '.join(allowed)}, got {raw!r}")
-    return value
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -331,10 +131,8 @@ class _Run:
             ),
         )
         self.seen_ids: dict[str, dict[str, tuple[Path, int]]] = {}
-        self.first_new_seq: int | None = None
 
     def load(self, kind: str, path: Path) -> FileResult:
-        spec = _SPECS[kind]
         size = path.stat().st_size
         label = path.name
 
@@ -342,12 +140,16 @@ class _Run:
             if self.progress is not None:
                 self.progress(label, done, size)
 
+        if kind == "events":
+            unknown, messages = open_event_stream(path, self.known.workflow_org, EVENT_BATCH, ROLLUP_EVERY)
+            result = FileResult(path=path, kind=kind, unknown_columns=unknown)
+            self.size = size
+            self._load_events(messages, result)
+            return result
+        spec = _SPECS[kind]
         unknown, rows = read_rows(path, spec.required, spec.optional, on_bytes)
         result = FileResult(path=path, kind=kind, unknown_columns=unknown)
-        if kind == "events":
-            self._load_events(path, rows, result)
-        else:
-            self._load_reference(kind, path, rows, result)
+        self._load_reference(kind, path, rows, result)
         return result
 
     def _validated(self, path: Path, rows: Iterable[tuple[int, dict[str, str]]], parse: Callable) -> Iterator:
@@ -387,42 +189,41 @@ class _Run:
         if inserts:
             self.conn.execute(table.insert(), inserts)
 
-    def _load_events(self, path: Path, rows: Iterable, result: FileResult) -> None:
-        if self.first_new_seq is None:
-            last = self.conn.execute(select(func.max(tables.Event.seq))).scalar()
-            self.first_new_seq = (last or 0) + 1
-        columns = ("event_id", "ts", "day", "org_id", "workflow_id", "user_id", "kind", "outcome", "credits")
-        marker = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
-            "ON CONFLICT (event_id) DO NOTHING"
-        )
-        count_before = self._events_from_first_new()
-        batch: list[tuple[Any, ...]] = []
+    def _load_events(self, messages: Iterable[Message], result: FileResult) -> None:
+        """Insert every batch, skipping event ids already stored, and add the new rows to the rollups.
+
+        The reader sums each run of rows (`Totals`); those sums are added to the rollup tables when every
+        row of the run was new. A run with skipped rows (an overlapping re-import) is rolled up in SQL from
+        exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
+        """
+        loader = event_loader(self.conn)
         total = 0
-        for _line_no, values in self._validated(path, rows, _parse_event):
-            batch.append(values)
-            total += 1
-            if len(batch) >= EVENT_BATCH:
-                self.conn.exec_driver_sql(sql, batch)
-                batch.clear()
-        if batch:
-            self.conn.exec_driver_sql(sql, batch)
-        result.added = self._events_from_first_new() - count_before
-        result.skipped = total - result.added
+        since = self._last_seq()  # the rows of the current run come after this seq
+        whole = True  # every row of the current run was new
+        for message in messages:
+            if isinstance(message, Rows):
+                total += len(message.batch)
+                whole &= loader.insert(message.batch) == len(message.batch)
+                if self.progress is not None:
+                    self.progress(result.path.name, message.done, self.size)
+                continue
+            if whole:
+                rows = message.rows
+                loader.add_to("daily_usage", USAGE_COLUMNS[:2], USAGE_COLUMNS[2:3], USAGE_COLUMNS[3:], rows.usage)
+                loader.add_to("daily_user", USER_COLUMNS[:3], USER_COLUMNS[3:4], USER_COLUMNS[4:], rows.users)
+                loader.add_to("daily_org_user", ORG_USER_COLUMNS[:3], (), ORG_USER_COLUMNS[3:], rows.org_users)
+            else:
+                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL):
+                    self.conn.execute(text(sql), {"since": since})
+            since, whole = self._last_seq(), True
+        if self.progress is not None:
+            self.progress(result.path.name, self.size, self.size)  # read to the end
+        loader.close()
+        result.added = loader.inserted
+        result.skipped = total - loader.inserted
 
-    def _events_from_first_new(self) -> int:
-        return self.conn.execute(
-            select(func.count()).select_from(tables.Event).where(tables.Event.seq >= self.first_new_seq)
-        ).scalar_one()
-
-    def roll_up(self) -> None:
-        """Add the events this run inserted to the daily rollups (one GROUP BY each, in SQL)."""
-        if self.first_new_seq is None:
-            return
-        params = {"since": self.first_new_seq}
-        self.conn.execute(text(_ROLLUP_USAGE_SQL), params)
-        self.conn.execute(text(_ROLLUP_USERS_SQL), params)
+    def _last_seq(self) -> int:
+        return self.conn.execute(select(func.coalesce(func.max(tables.Event.seq), 0))).scalar_one()
 
 
 _ROLLUP_USAGE_SQL = """
@@ -436,7 +237,7 @@ SELECT day, workflow_id, MIN(org_id), COUNT(*),
        SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END),
        SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END),
        SUM(credits)
-FROM events WHERE seq >= :since
+FROM events WHERE seq > :since
 GROUP BY day, workflow_id
 ON CONFLICT (day, workflow_id) DO UPDATE SET
   events = daily_usage.events + excluded.events,
@@ -453,9 +254,17 @@ ON CONFLICT (day, workflow_id) DO UPDATE SET
 _ROLLUP_USERS_SQL = """
 INSERT INTO daily_user (day, workflow_id, user_id, org_id, events)
 SELECT day, workflow_id, user_id, MIN(org_id), COUNT(*)
-FROM events WHERE seq >= :since
+FROM events WHERE seq > :since
 GROUP BY day, workflow_id, user_id
 ON CONFLICT (day, workflow_id, user_id) DO UPDATE SET events = daily_user.events + excluded.events
+"""
+
+_ROLLUP_ORG_USERS_SQL = """
+INSERT INTO daily_org_user (day, org_id, user_id, events)
+SELECT day, org_id, user_id, COUNT(*)
+FROM events WHERE seq > :since
+GROUP BY day, org_id, user_id
+ON CONFLICT (day, org_id, user_id) DO UPDATE SET events = daily_org_user.events + excluded.events
 """
 
 
@@ -464,18 +273,22 @@ ON CONFLICT (day, workflow_id, user_id) DO UPDATE SET events = daily_user.events
 
 def _parse_org(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     values = {
-        "org_id": _text(row, "org_id"),
-        "name": _text(row, "name"),
-        "plan": _text(row, "plan"),
-        "seats": _int_at_least_zero(row, "seats"),
-        "included_credits": _number_at_least_zero(row, "included_credits"),
+        "org_id": text_field(row, "org_id"),
+        "name": text_field(row, "name"),
+        "plan": text_field(row, "plan"),
+        "seats": int_at_least_zero(row, "seats"),
+        "included_credits": number_at_least_zero(row, "included_credits"),
     }
     run.known.orgs.add(values["org_id"])
     return values
 
 
 def _parse_workspace(run: _Run, row: dict[str, str]) -> dict[str, Any]:
-    values = {"workspace_id": _text(row, "workspace_id"), "org_id": _text(row, "org_id"), "name": _text(row, "name")}
+    values = {
+        "workspace_id": text_field(row, "workspace_id"),
+        "org_id": text_field(row, "org_id"),
+        "name": text_field(row, "name"),
+    }
     if values["org_id"] not in run.known.orgs:
         raise RowError("org_id", f"unknown organization {values['org_id']!r}")
     run.known.workspace_org[values["workspace_id"]] = values["org_id"]
@@ -484,13 +297,13 @@ def _parse_workspace(run: _Run, row: dict[str, str]) -> dict[str, Any]:
 
 def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     values = {
-        "workflow_id": _text(row, "workflow_id"),
-        "workspace_id": _text(row, "workspace_id"),
-        "name": _text(row, "name"),
-        "area": _text(row, "area"),
-        "owner": _text(row, "owner"),
-        "ai_assisted": _bool(row, "ai_assisted"),
-        "queue_backed": _bool(row, "queue_backed"),
+        "workflow_id": text_field(row, "workflow_id"),
+        "workspace_id": text_field(row, "workspace_id"),
+        "name": text_field(row, "name"),
+        "area": text_field(row, "area"),
+        "owner": text_field(row, "owner"),
+        "ai_assisted": bool_field(row, "ai_assisted"),
+        "queue_backed": bool_field(row, "queue_backed"),
     }
     org_id = run.known.workspace_org.get(values["workspace_id"])
     if org_id is None:
@@ -501,40 +314,24 @@ def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
 
 def _parse_user(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     values = {
-        "user_id": _text(row, "user_id"),
-        "org_id": _text(row, "org_id"),
-        "role": _text(row, "role"),
-        "trained_on": _date(row, "trained_on", optional=True),
+        "user_id": text_field(row, "user_id"),
+        "org_id": text_field(row, "org_id"),
+        "role": text_field(row, "role"),
+        "trained_on": date_field(row, "trained_on", optional=True),
     }
     if values["org_id"] not in run.known.orgs:
         raise RowError("org_id", f"unknown organization {values['org_id']!r}")
     return values
 
 
-def _parse_event(run: _Run, row: dict[str, str]) -> tuple[Any, ...]:
-    event_id = _text(row, "event_id")
-    ts = _timestamp(row, "ts")
-    workflow_id = _text(row, "workflow_id")
-    org_id = run.known.workflow_org.get(workflow_id)
-    if org_id is None:
-        raise RowError("workflow_id", f"unknown workflow {workflow_id!r}")
-    user_id = _text(row, "user_id")
-    kind = _choice(row, "kind", EVENT_KINDS)
-    outcome = _choice(row, "outcome", OUTCOMES)
-    if outcome in REVIEW_OUTCOMES and kind != "ai":
-        raise RowError("outcome", f"{outcome!r} is the review outcome of an AI event; this event's kind is {kind!r}")
-    credits = _number_at_least_zero(row, "credits", empty_is_zero=True)
-    return (event_id, ts, ts.date(), org_id, workflow_id, user_id, kind, outcome, credits)
-
-
 def _parse_change(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     values = {
-        "change_id": _text(row, "change_id"),
-        "date": _date(row, "date"),
-        "kind": _choice(row, "kind", CHANGE_KINDS),
-        "title": _text(row, "title"),
-        "org_id": _optional_text(row, "org_id"),
-        "workflow_id": _optional_text(row, "workflow_id"),
+        "change_id": text_field(row, "change_id"),
+        "date": date_field(row, "date"),
+        "kind": choice_field(row, "kind", CHANGE_KINDS),
+        "title": text_field(row, "title"),
+        "org_id": optional_text(row, "org_id"),
+        "workflow_id": optional_text(row, "workflow_id"),
     }
     if values["org_id"] is not None and values["org_id"] not in run.known.orgs:
         raise RowError("org_id", f"unknown organization {values['org_id']!r}")
@@ -575,10 +372,6 @@ _SPECS: dict[str, _Spec] = {
         tables.User, "user_id", ("org_id", "role", "trained_on"), ("user_id", "org_id", "role"), ("trained_on",),
         _parse_user,
     ),
-    "events": _Spec(
-        tables.Event, "event_id", (),
-        ("event_id", "ts", "workflow_id", "user_id", "kind", "outcome"), ("credits",), _parse_event,
-    ),
     "changes": _Spec(
         tables.Change, "change_id", ("date", "kind", "title", "org_id", "workflow_id"),
         ("change_id", "date", "kind", "title", "org_id", "workflow_id"), (), _parse_change,
@@ -593,12 +386,11 @@ def import_path(store: Store, path: Path, progress: ProgressCallback | None = No
     """
     files = discover(path)
     results: list[FileResult] = []
-    with store.write() as conn:
+    with store.bulk_write() as conn:
         if not store.is_sqlite:
             # One importer at a time: event sequence numbers must not interleave with another run's.
             conn.execute(text("SELECT pg_advisory_xact_lock(7412002)"))
         run = _Run(conn, progress)
         for kind, file_path in files:
             results.append(run.load(kind, file_path))
-        run.roll_up()
     return ImportReport(results)

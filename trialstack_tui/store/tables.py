@@ -7,8 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Column, DateTime, Index, Integer
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
-"""The layout version stored in `meta`; bump it together with a migration step in `store.engine`."""
+SCHEMA_VERSION = 2
+"""The layout version stored in `meta`; bump it together with a migration step in `store.engine`.
+
+1: the first layout. 2: adds `daily_org_user` (filled from `daily_user` when a version-1 store is opened)
+and widens the (org_id, day) index of `daily_user` to cover workflow_id and user_id."""
 
 NAIVE_UTC = DateTime(timezone=False)
 """Timestamps are stored as naive UTC. SQLModel ≥ 0.0.50 would otherwise make every `datetime` field a
@@ -102,14 +105,27 @@ class DailyUsage(SQLModel, table=True):
 
 
 class DailyUser(SQLModel, table=True):
-    """Who was active per day × workflow: what distinct active-user counts need."""
+    """Who was active per day × workflow: what distinct active users of workflows need."""
 
     __tablename__ = "daily_user"
-    __table_args__ = (Index("ix_daily_user_org_day", "org_id", "day"),)
+    # Covering (schema 2): an org's per-workflow and per-workspace active users read the index alone.
+    __table_args__ = (Index("ix_daily_user_org_day_workflow_user", "org_id", "day", "workflow_id", "user_id"),)
     day: date = Field(primary_key=True)
     workflow_id: str = Field(primary_key=True)
     user_id: str = Field(primary_key=True)
     org_id: str
+    events: int = 0
+
+
+class DailyOrgUser(SQLModel, table=True):
+    """Who was active per day × org (schema 2). Distinct active users of an org, or of every org, read here:
+    one row per user and day rather than per user, workflow and day as in `daily_user` (about twenty times
+    fewer rows at ten million events)."""
+
+    __tablename__ = "daily_org_user"
+    day: date = Field(primary_key=True)
+    org_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
     events: int = 0
 
 

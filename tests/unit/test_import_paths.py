@@ -1,0 +1,166 @@
+"""The fast ways an import takes must give exactly what the precise rules give (CONTRACT §1).
+
+- the CSV fast path for events against `parse_event`, row by row, valid and invalid;
+- the helper process that reads big files against reading in this process;
+- rollups summed in Python (whole slices) against rollups in SQL (slices with skipped rows);
+- a version-1 store opened by this version (schema migration).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.errors import ImportFailed
+from trialstack_tui.store import Store, event_stream, importer
+from trialstack_tui.store.importer import import_path
+from trialstack_tui.store.rows import RowError, parse_event
+from trialstack_tui.store.tables import SCHEMA_VERSION
+
+from .helpers import HEADERS, TINY, write_csv, write_tiny
+from .test_importer import MALFORMED, expected_message, rows_of, snapshot, write_malformed
+
+WORKFLOW_ORG = {"wf-a1": "org-a", "wf-a2": "org-a", "wf-b1": "org-b"}
+
+# Rows the fast path takes as they are, and rows it must hand to the precise rules (valid or not).
+ODD_BUT_VALID = [
+    ("v1", "2026-03-01T09:00:00", "wf-a1", "u-a1", "ai", "accepted", "2"),  # the common shape
+    ("v2", "2026-03-01T09:00:00Z", "wf-a1", "u-a1", "manual", "ok", ""),
+    ("v3", "2026-03-01T23:30:00-02:00", "wf-a1", "u-a1", "manual", "ok", "1.5"),
+    ("v4", "2026-03-01 09:00:00", "wf-a1", "u-a1", "manual", "ok", "0"),
+    ("v5", "2026-03-01T09:00:00.250000", "wf-a1", "u-a1", "manual", "ok", "1e2"),
+    ("v6", "2026-W09-7T09:00:00", "wf-a1", "u-a1", "manual", "ok", "3"),  # an ISO week date
+    ("v7", "20260301T090000", "wf-a1", "u-a1", "manual", "ok", "1_000"),
+    (" v8 ", " 2026-03-01T09:00:00 ", " wf-a2 ", " u-a2 ", " Queue ", " OK ", " 0.5 "),
+    ("v9", "2026-03-01T09:00:00", "wf-a1", "u-a1", "AI", "Rejected", "-0"),
+    ("v10", "2026-03-01T09:00", "wf-b1", "u,b1", "manual", "error", "2.25"),  # a quoted comma
+    ("v11", "2026-03-01T09:00:00", "wf-b1", "u\nb1", "manual", "error", ""),  # a field on two lines
+    ("v12", "2026-03-02T09:00:00", "wf-b1", "u-b1", "manual", "ok", "\u00a01\u00a0"),
+]
+INVALID = [
+    ("x1", "2026-02-30T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1", "ts"),
+    ("x2", "2026-03-01T24:00:00", "wf-a1", "u-a1", "manual", "ok", "1", "ts"),
+    ("x3", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "accepted", "1", "outcome"),
+    ("x4", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "nan", "credits"),
+    ("x5", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "-1", "credits"),
+    ("x6", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1e400", "credits"),
+    ("x7", "2026-03-01T09:00:00", "wf-zz", "u-a1", "manual", "ok", "1", "workflow_id"),
+    ("x8", "2026-03-01T09:00:00", "wf-a1", " ", "manual", "ok", "1", "user_id"),
+    ("x9", "2026-03-01T09:00:00", "wf-a1", "u-a1", "bot", "ok", "1", "kind"),
+    ("\u00a0", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1", "event_id"),
+]
+
+
+@pytest.fixture(params=["in this process", "in a helper process"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test using this reads its events files both ways."""
+    if request.param == "in a helper process":
+        monkeypatch.setattr(event_stream, "PARALLEL_FROM_BYTES", 0)
+    return request.param
+
+
+def _stored_events(store: Store) -> list[tuple]:
+    sql = "SELECT event_id, ts, day, org_id, workflow_id, user_id, kind, outcome, credits FROM events ORDER BY seq"
+    with store.read() as conn:
+        return [
+            (e, str(ts).replace("T", " "), str(day), o, w, u, k, out, float(c))
+            for e, ts, day, o, w, u, k, out, c in conn.execute(text(sql))
+        ]
+
+
+def test_every_row_shape_is_stored_as_the_precise_rules_read_it(store, tmp_path, reader):
+    import_path(store, write_tiny(tmp_path / "in", {"events": ODD_BUT_VALID}))
+    expected = [parse_event(WORKFLOW_ORG, dict(zip(HEADERS["events"], row, strict=True))) for row in ODD_BUT_VALID]
+    assert _stored_events(store) == [(*row[:8], float(row[8])) for row in expected]
+
+
+@pytest.mark.parametrize("row", INVALID, ids=[r[0].strip() or "nbsp-id" for r in INVALID])
+def test_every_invalid_shape_fails_on_its_line_and_field(store, tmp_path, reader, row):
+    *fields, field = row
+    with pytest.raises(RowError) as precise:
+        parse_event(WORKFLOW_ORG, dict(zip(HEADERS["events"], fields, strict=True)))
+    assert precise.value.field_name == field
+    # Line 2 holds a quoted, two-line record: the bad row is on line 4.
+    events = [ODD_BUT_VALID[10], tuple(fields)]
+    folder = write_tiny(tmp_path / "in", {"events": events})
+    with pytest.raises(ImportFailed) as failure:
+        import_path(store, folder)
+    assert str(failure.value) == f"{folder / 'events.csv'}:4: {field}: {precise.value.problem}"
+    assert rows_of(store, "SELECT COUNT(*) FROM events") == [(0,)]
+
+
+@pytest.mark.parametrize("case", [c for c in MALFORMED if MALFORMED[c][1].startswith("events")])
+def test_a_helper_process_reports_a_bad_events_file_as_this_process_does(sqlite_location, tmp_path, monkeypatch, case):
+    monkeypatch.setattr(event_stream, "PARALLEL_FROM_BYTES", 0)
+    with Store(sqlite_location) as store:
+        import_path(store, write_tiny(tmp_path / "good"))
+        before = snapshot(store)
+        path, line, field = write_malformed(tmp_path / "bad", case)
+        with pytest.raises(ImportFailed) as failure:
+            import_path(store, tmp_path / "bad")
+        assert expected_message(path, line, field).match(str(failure.value)), failure.value
+        assert snapshot(store) == before
+
+
+def _rollups_equal_group_bys(store: Store) -> None:
+    usage_from_events = """
+        SELECT day, workflow_id, org_id, COUNT(*),
+               SUM(CASE WHEN kind = 'manual' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'ai' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN kind = 'queue' THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), SUM(credits)
+        FROM events GROUP BY day, workflow_id, org_id ORDER BY day, workflow_id"""
+    usage = """SELECT day, workflow_id, org_id, events, manual, ai, queue, ok, error, accepted, rejected, credits
+               FROM daily_usage ORDER BY day, workflow_id"""
+    assert rows_of(store, usage) == rows_of(store, usage_from_events)
+    assert rows_of(store, "SELECT day, workflow_id, user_id, org_id, events FROM daily_user ORDER BY 1, 2, 3") == rows_of(
+        store, "SELECT day, workflow_id, user_id, MIN(org_id), COUNT(*) FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    assert rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3") == rows_of(
+        store, "SELECT day, org_id, user_id, COUNT(*) FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+
+
+def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(store, tmp_path, monkeypatch, reader):
+    # Batches of two rows summed in slices of four: the second import's slices mix new and known events.
+    monkeypatch.setattr(importer, "EVENT_BATCH", 2)
+    monkeypatch.setattr(importer, "ROLLUP_EVERY", 4)
+    more = [(f"m{i}", f"2026-03-0{1 + i % 3}T1{i % 10}:00:00", ("wf-a1", "wf-a2", "wf-b1")[i % 3],
+             ("u-a1", "u-a2", "u-b1")[i % 3], ("manual", "ai", "queue")[i % 3], "ok", f"{i / 4}") for i in range(9)]
+    import_path(store, write_tiny(tmp_path / "first", {"events": [*TINY["events"][:3], *more[:5]]}))
+    _rollups_equal_group_bys(store)
+    report = import_path(store, write_tiny(tmp_path / "second", {"events": [*TINY["events"], *more, more[0]]}))
+    events = next(f for f in report.files if f.kind == "events")
+    assert (events.added, events.skipped) == (7, 9)
+    _rollups_equal_group_bys(store)
+    assert rows_of(store, "SELECT COUNT(*), SUM(events) FROM daily_usage") == [(rows_of(
+        store, "SELECT COUNT(*) FROM (SELECT DISTINCT day, workflow_id FROM events) t")[0][0], 15)]
+
+
+def test_a_version_1_store_is_migrated_when_opened(sqlite_location, tmp_path):
+    with Store(sqlite_location) as store:
+        import_path(store, write_tiny(tmp_path / "in"))
+        expected = rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3")
+        with store.write() as conn:  # what version 1 looked like
+            conn.execute(text("DROP TABLE daily_org_user"))
+            conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
+            conn.execute(text("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)"))
+            conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    with Store(resolve_store(str(sqlite_location.path))) as store:
+        assert rows_of(store, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+        assert rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3") == expected
+        indexes = {name for (name,) in rows_of(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "ix_daily_user_org_day_workflow_user" in indexes and "ix_daily_user_org_day" not in indexes
+
+
+def test_a_quoted_record_keeps_the_line_numbers_of_the_rows_after_it(sqlite_location, tmp_path):
+    folder = tmp_path / "in"
+    write_tiny(folder)
+    path = write_csv(folder, "events", HEADERS["events"], [ODD_BUT_VALID[10], ODD_BUT_VALID[0], ("", *ODD_BUT_VALID[1][1:])])
+    with Store(sqlite_location) as store, pytest.raises(ImportFailed, match=re.escape(f"{path}:5: event_id: ")):
+        import_path(store, folder)

@@ -1,0 +1,243 @@
+"""The events of one file as a stream of validated batches and rollup sums, read here or in a helper process.
+
+A large events file is read by a second process, so parsing and validating rows (Python work) runs on one
+core while the database writer runs on another. Both ways produce the same messages:
+
+- `Rows(batch, done)`: validated EventRows, and how many bytes of the file have been read;
+- `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`.
+
+The writer adds a `Totals` to the rollup tables only if every row it covers was new (none skipped as
+already stored); otherwise it rolls those rows up in SQL. Like `store.rows`, this module imports only the
+standard library, so the helper process starts small and fast.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+
+from ..errors import ImportFailed
+from .rows import EVENT_KINDS, OUTCOMES, EventRow, event_batches
+
+PARALLEL_FROM_BYTES = 8 << 20
+"""Files at least this big are read by a helper process (its start costs about a tenth of a second)."""
+
+_USAGE_KEY = itemgetter(2, 4, 3, 6, 7, 8)  # day, workflow_id, org_id, kind, outcome, credits of an EventRow
+_USER_KEY = itemgetter(2, 4, 5, 3)  # day, workflow_id, user_id, org_id
+_KIND_COLUMN = {kind: 4 + i for i, kind in enumerate(EVENT_KINDS)}  # index in a daily_usage row
+_OUTCOME_COLUMN = {outcome: 7 + i for i, outcome in enumerate(OUTCOMES)}
+USAGE_COLUMNS = ("day", "workflow_id", "org_id", "events", *EVENT_KINDS, *OUTCOMES, "credits")
+USER_COLUMNS = ("day", "workflow_id", "user_id", "org_id", "events")
+ORG_USER_COLUMNS = ("day", "org_id", "user_id", "events")
+
+
+class DailyTotals:
+    """Sums a run of events into rollup increments, counting with C-level Counters."""
+
+    def __init__(self) -> None:
+        self.usage: Counter[tuple] = Counter()  # credits are part of the key: few distinct amounts per slice
+        self.users: Counter[tuple] = Counter()
+        self.rows = 0
+
+    def add(self, batch: list[EventRow]) -> None:
+        self.usage.update(map(_USAGE_KEY, batch))
+        self.users.update(map(_USER_KEY, batch))
+        self.rows += len(batch)
+
+    def rollup_rows(self) -> RollupRows:
+        """The increments as rows of daily_usage, daily_user and daily_org_user."""
+        usage: dict[tuple[str, str], list] = {}
+        for (day, workflow_id, org_id, kind, outcome, amount), n in self.usage.items():
+            row = usage.get((day, workflow_id))
+            if row is None:
+                row = usage[(day, workflow_id)] = [day, workflow_id, org_id, 0, 0, 0, 0, 0, 0, 0, 0, 0.0]
+            row[3] += n
+            row[_KIND_COLUMN[kind]] += n
+            row[_OUTCOME_COLUMN[outcome]] += n
+            row[11] += amount * n
+        org_users: Counter[tuple] = Counter()
+        for (day, _workflow_id, user_id, org_id), n in self.users.items():
+            org_users[(day, org_id, user_id)] += n
+        return RollupRows(
+            usage=[tuple(row) for row in usage.values()],
+            users=[(*key, n) for key, n in self.users.items()],
+            org_users=[(*key, n) for key, n in org_users.items()],
+        )
+
+
+@dataclass
+class RollupRows:
+    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS and ORG_USER_COLUMNS order."""
+
+    usage: list[tuple]
+    users: list[tuple]
+    org_users: list[tuple]
+
+
+@dataclass
+class Rows:
+    batch: list[EventRow]
+    done: int  # bytes of the file read so far
+
+
+@dataclass
+class Totals:
+    """The rollup increments of every row since the previous Totals."""
+
+    rows: RollupRows
+
+
+Message = Rows | Totals
+
+
+def event_stream(
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+) -> tuple[list[str], Iterator[Message]]:
+    """The file's unknown columns and its messages, read in this process; `window` rows per Totals."""
+    progress = _Progress()
+    unknown, batches = event_batches(path, workflow_org, progress, batch_size)
+    return unknown, _messages(batches, progress, window)
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, done: int) -> None:
+        self.done = done
+
+
+def _messages(batches: Iterator[list[EventRow]], progress: _Progress, window: int) -> Iterator[Message]:
+    sums = DailyTotals()
+    for batch in batches:
+        sums.add(batch)
+        yield Rows(batch, progress.done)
+        if sums.rows >= window:
+            yield Totals(sums.rollup_rows())
+            sums = DailyTotals()
+    if sums.rows:
+        yield Totals(sums.rollup_rows())
+
+
+def parallel_event_stream(
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+) -> tuple[list[str], Iterator[Message]]:
+    """As `event_stream`, with the reading done by a helper process; invalid rows raise ImportFailed here.
+
+    The helper is a plain `python -c` child talking over its stdin / stdout (not multiprocessing, which
+    would re-run the caller's main script). It is stopped when the iterator is closed or garbage-collected,
+    also after an exception in the consumer (Ctrl-C included).
+    """
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    helper = subprocess.Popen(
+        [sys.executable, "-c", f"from {__name__} import helper_main; helper_main()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+    )
+    try:
+        _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window))
+        helper.stdin.close()
+        first = _receive(helper)
+    except BaseException:
+        _stop(helper)
+        raise
+    return first, _relay(helper)
+
+
+def _relay(helper: subprocess.Popen) -> Iterator[Message]:
+    try:
+        while (message := _receive(helper)) is not None:
+            yield message
+        helper.wait()
+    finally:
+        _stop(helper)
+
+
+def _receive(helper: subprocess.Popen):
+    frame = _read_frame(helper.stdout)
+    if frame is None:
+        raise RuntimeError(f"the import's reader process ended without a word (exit status {helper.wait()})")
+    kind, payload = frame
+    if kind == "failed":
+        raise ImportFailed(payload)
+    if kind == "crashed":
+        raise RuntimeError(f"the import's reader process failed:\n{payload}")
+    return payload
+
+
+def _stop(helper: subprocess.Popen) -> None:
+    if helper.poll() is None:
+        helper.kill()
+    helper.wait()
+    helper.stdout.close()
+
+
+_LENGTH = struct.Struct("!Q")
+
+
+def _write_frame(stream, obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+
+
+def _read_frame(stream):
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (size,) = _LENGTH.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)
+
+
+def helper_main() -> None:
+    """The helper process: read the job from stdin; write ("ok", unknown columns), ("ok", message)…,
+    ("ok", None) to stdout — or ("failed", `file:line: field: problem`)."""
+    # Ctrl-C in a terminal reaches the whole process group: the importer handles it (rolls back and stops
+    # this process); here it would only race the importer's own KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the message stream
+    gc.disable()  # millions of short-lived tuples and no reference cycles: the collector would only cost time
+
+    def send(kind: str, payload: object) -> None:
+        _write_frame(out, (kind, payload))
+
+    try:
+        path, workflow_org, batch_size, window = _read_frame(sys.stdin.buffer)
+        unknown, messages = event_stream(Path(path), workflow_org, batch_size, window)
+        send("ok", unknown)
+        for message in messages:
+            send("ok", message)
+        send("ok", None)
+        out.flush()
+    except ImportFailed as exc:
+        send("failed", str(exc))
+        out.flush()
+    except BrokenPipeError:
+        pass  # the importer went away: nobody to report to
+    except BaseException:  # noqa: BLE001 - reported to the importer, which raises it
+        send("crashed", traceback.format_exc())
+        out.flush()
+
+
+def open_event_stream(
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+) -> tuple[list[str], Iterator[Message]]:
+    """Read in a helper process when the file is big enough to repay starting one, else here."""
+    opener: Callable = parallel_event_stream if path.stat().st_size >= PARALLEL_FROM_BYTES else event_stream
+    return opener(path, workflow_org, batch_size, window)
