@@ -130,7 +130,7 @@ class Review:
                 ),
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
                 active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
-                trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
+                trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
             )
@@ -313,13 +313,8 @@ def _only_org(cat: Catalog, org_id: str) -> Catalog:
 
 
 def _workspace_users(conn, cat: Catalog, org_id: str, start: date, end: date) -> dict[str, int]:
-    result = {}
-    for ws in (w for w in cat.workspaces.values() if w.org_id == org_id):
-        wf_ids = [w.workflow_id for w in cat.workflows.values() if w.workspace_id == ws.workspace_id]
-        result[ws.workspace_id] = (
-            queries.active_users(conn, start, end, workflow_ids=wf_ids)[None] if wf_ids else 0
-        )
-    return result
+    active = queries.active_users_by_workspace(conn, start, end, org_id)
+    return {ws.workspace_id: active.get(ws.workspace_id, 0) for ws in cat.workspaces.values() if ws.org_id == org_id}
 
 
 def _os_user() -> str:

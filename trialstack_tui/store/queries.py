@@ -1,4 +1,8 @@
-"""Read queries. Aggregates come from the daily rollups; raw events are never scanned here."""
+"""Read queries. Aggregates come from the daily rollups; raw events are never scanned here.
+
+Distinct active users come from `daily_org_user` (one row per user and day) unless a question names
+workflows, which only `daily_user` (one row per user, workflow and day, many times bigger) can answer.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from datetime import date
 from sqlalchemy import Connection, distinct, func, select
 
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord, WorkspaceRecord
-from .tables import Change, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
+from .tables import Change, DailyOrgUser, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
 
 
 def catalog(conn: Connection) -> Catalog:
@@ -66,12 +70,17 @@ def daily_counts(
     ]
 
 
-def _user_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
-    query = query.where(DailyUser.day >= start, DailyUser.day <= end)
+def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):
+    """The smallest rollup that answers a distinct-users question at this grain."""
+    return DailyUser if group_by == "workflow_id" or workflow_ids is not None else DailyOrgUser
+
+
+def _user_scope(query, table, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
+    query = query.where(table.day >= start, table.day <= end)
     if org_ids is not None:
-        query = query.where(DailyUser.org_id.in_(list(org_ids)))
+        query = query.where(table.org_id.in_(list(org_ids)))
     if exclude_org_ids:
-        query = query.where(DailyUser.org_id.not_in(list(exclude_org_ids)))
+        query = query.where(table.org_id.not_in(list(exclude_org_ids)))
     if workflow_ids is not None:
         query = query.where(DailyUser.workflow_id.in_(list(workflow_ids)))
     return query
@@ -88,13 +97,25 @@ def active_users(
     workflow_ids: Collection[str] | None = None,
 ) -> dict[str | None, int]:
     """Distinct users with an event in start..end, per `org_id` / `workflow_id` or overall (key None)."""
-    users = func.count(distinct(DailyUser.user_id))
+    table = _user_table(group_by, workflow_ids)
+    users = func.count(distinct(table.user_id))
     if group_by is None:
-        query = _user_scope(select(users), start, end, org_ids, exclude_org_ids, workflow_ids)
+        query = _user_scope(select(users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
         return {None: conn.execute(query).scalar_one()}
-    column = getattr(DailyUser, group_by)
-    query = _user_scope(select(column, users), start, end, org_ids, exclude_org_ids, workflow_ids)
+    column = getattr(table, group_by)
+    query = _user_scope(select(column, users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
     return {key: n for key, n in conn.execute(query.group_by(column))}
+
+
+def active_users_by_workspace(conn: Connection, start: date, end: date, org_id: str) -> dict[str, int]:
+    """Per workspace of the org, distinct users with an event in start..end (workspaces without any absent)."""
+    query = (
+        select(Workflow.workspace_id, func.count(distinct(DailyUser.user_id)))
+        .join(Workflow, Workflow.workflow_id == DailyUser.workflow_id)
+        .where(DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end)
+        .group_by(Workflow.workspace_id)
+    )
+    return {workspace_id: n for workspace_id, n in conn.execute(query)}
 
 
 def daily_active_users(
@@ -106,20 +127,27 @@ def daily_active_users(
     workflow_ids: Collection[str] | None = None,
 ) -> dict[date, int]:
     """Distinct active users per day."""
+    table = _user_table(None, workflow_ids)
     query = _user_scope(
-        select(DailyUser.day, func.count(distinct(DailyUser.user_id))), start, end, org_ids, None, workflow_ids
+        select(table.day, func.count(distinct(table.user_id))), table, start, end, org_ids, None, workflow_ids
     )
-    return {day: n for day, n in conn.execute(query.group_by(DailyUser.day))}
+    return {day: n for day, n in conn.execute(query.group_by(table.day))}
 
 
-def trained_active_users(conn: Connection, start: date, end: date, as_of: date) -> dict[str, int]:
+def trained_active_users(
+    conn: Connection, start: date, end: date, as_of: date, *, org_ids: Collection[str] | None = None
+) -> dict[str, int]:
     """Per org, distinct users active in start..end whose `trained_on` is on or before as_of."""
     query = (
-        select(DailyUser.org_id, func.count(distinct(DailyUser.user_id)))
-        .join(User, User.user_id == DailyUser.user_id)
-        .where(DailyUser.day >= start, DailyUser.day <= end, User.trained_on.is_not(None), User.trained_on <= as_of)
-        .group_by(DailyUser.org_id)
+        select(DailyOrgUser.org_id, func.count(distinct(DailyOrgUser.user_id)))
+        .join(User, User.user_id == DailyOrgUser.user_id)
+        .where(
+            DailyOrgUser.day >= start, DailyOrgUser.day <= end, User.trained_on.is_not(None), User.trained_on <= as_of
+        )
+        .group_by(DailyOrgUser.org_id)
     )
+    if org_ids is not None:
+        query = query.where(DailyOrgUser.org_id.in_(list(org_ids)))
     return {org_id: n for org_id, n in conn.execute(query)}
 
 
@@ -131,8 +159,8 @@ def orgs_with_user_data(conn: Connection) -> set[str]:
 def untrained_active_users(conn: Connection, start: date, end: date, as_of: date, org_id: str) -> list[tuple[str, str]]:
     """The org's users active in start..end and not trained by as_of, as (user_id, role); role '' if unknown."""
     active = (
-        select(DailyUser.user_id)
-        .where(DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end)
+        select(DailyOrgUser.user_id)
+        .where(DailyOrgUser.org_id == org_id, DailyOrgUser.day >= start, DailyOrgUser.day <= end)
         .distinct()
         .subquery()
     )
