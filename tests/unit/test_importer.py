@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sqlmodel import SQLModel
 
 from trialstack_tui import cli
 from trialstack_tui.config import resolve_store
 from trialstack_tui.errors import ImportFailed
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
+from trialstack_tui.store.tables import metadata
 
 from .helpers import HEADERS, TINY, write_csv, write_jsonl, write_tiny
 
@@ -33,7 +33,7 @@ def rows_of(store: Store, sql: str) -> list[tuple]:
 
 def typed(store: Store, table: str, *columns: str) -> list[tuple]:
     """Columns of a table read through its SQLAlchemy types (dates as dates on every backend), in order."""
-    t = SQLModel.metadata.tables[table]
+    t = metadata.tables[table]
     chosen = [t.c[c] for c in columns]
     with store.read() as conn:
         return [tuple(r) for r in conn.execute(select(*chosen).order_by(*chosen))]

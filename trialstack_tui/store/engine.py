@@ -15,7 +15,6 @@ from sqlalchemy import Connection, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
-from sqlmodel import SQLModel
 
 from ..config import StoreLocation
 from ..errors import ReadOnlyStore, StoreError
@@ -64,11 +63,13 @@ class Store:
 
     @contextmanager
     def bulk_write(self) -> Iterator[Connection]:
-        """A write transaction for a large import: as `write`, with the backend tuned for bulk loading.
+        """A write transaction for an import: as `write`, one at a time, with the backend tuned for bulk loading.
 
-        SQLite gets a larger page cache and no per-row foreign-key lookups for the duration (both set back
-        afterwards, as pooled connections are reused); PostgreSQL more memory for the GROUP BYs that roll
-        up an overlapping re-import.
+        One at a time, so event sequence numbers never interleave with another import's (SQLite's
+        BEGIN IMMEDIATE serialises writers already; PostgreSQL takes an advisory lock). SQLite gets a
+        larger page cache and no per-row foreign-key lookups for the duration (both set back afterwards, as
+        pooled connections are reused); PostgreSQL more memory for the GROUP BYs that roll up an
+        overlapping re-import.
         """
         with self._write(bulk=True) as conn:
             yield conn
@@ -86,6 +87,7 @@ class Store:
                     conn = conn.execution_options(trialstack_write=True)
                     with conn.begin():
                         if bulk and not self.is_sqlite:
+                            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7412002)")
                             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
                         yield conn
                 finally:
@@ -129,10 +131,10 @@ class Store:
                 # Two processes creating the schema at once would race on PostgreSQL's catalog.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7412001)"))
             stored = _stored_version(conn)
-            SQLModel.metadata.create_all(conn)
+            tables.metadata.create_all(conn)
             if stored is None:
                 conn.execute(
-                    tables.Meta.__table__.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                    tables.Meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
                 )
             elif stored < SCHEMA_VERSION:
                 _migrate(conn, stored)
@@ -150,11 +152,11 @@ def _migrate(conn: Connection, stored: int) -> None:
         )
         # ... and replaced daily_user's (org_id, day) index by a covering one.
         conn.execute(text("DROP INDEX IF EXISTS ix_daily_user_org_day"))
-        for index in tables.DailyUser.__table__.indexes:
+        for index in tables.DailyUser.indexes:
             index.create(conn, checkfirst=True)
     conn.execute(
-        tables.Meta.__table__.update()
-        .where(tables.Meta.key == "schema_version")
+        tables.Meta.update()
+        .where(tables.Meta.c.key == "schema_version")
         .values(value=str(SCHEMA_VERSION))
     )
 
@@ -267,7 +269,7 @@ def event_loader(conn: Connection) -> EventLoader:
 def _stored_version(conn: Connection) -> int | None:
     if not inspect(conn).has_table("meta"):
         return None
-    value = conn.execute(select(tables.Meta.value).where(tables.Meta.key == "schema_version")).scalar()
+    value = conn.execute(select(tables.Meta.c.value).where(tables.Meta.c.key == "schema_version")).scalar()
     return int(value) if value is not None else None
 
 

@@ -18,7 +18,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-_TABLE = FollowUp.__table__
+_TABLE = FollowUp
 
 
 def _record(row) -> FollowUpRecord:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 
 from ..errors import ImportFailed
 from . import tables
@@ -34,7 +34,7 @@ from .rows import (
 FILE_ORDER = ("organizations", "workspaces", "workflows", "users", "events", "changes")
 EVENT_BATCH = 20_000
 """Events per insert: large enough that per-statement costs vanish, small enough to keep memory flat."""
-ROLLUP_EVERY = 100_000
+ROLLUP_EVERY = 50_000
 """New events summed in memory before they are added to the rollup tables."""
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -120,12 +120,12 @@ class _Run:
         self.conn = conn
         self.progress = progress
         self.known = _Known(
-            orgs=set(conn.execute(select(tables.Organization.org_id)).scalars()),
-            workspace_org=dict(conn.execute(select(tables.Workspace.workspace_id, tables.Workspace.org_id)).all()),
+            orgs=set(conn.execute(select(tables.Organization.c.org_id)).scalars()),
+            workspace_org=dict(conn.execute(select(tables.Workspace.c.workspace_id, tables.Workspace.c.org_id)).all()),
             workflow_org=dict(
                 conn.execute(
-                    select(tables.Workflow.workflow_id, tables.Workspace.org_id).join(
-                        tables.Workspace, tables.Workspace.workspace_id == tables.Workflow.workspace_id
+                    select(tables.Workflow.c.workflow_id, tables.Workspace.c.org_id).join(
+                        tables.Workspace, tables.Workspace.c.workspace_id == tables.Workflow.c.workspace_id
                     )
                 ).all()
             ),
@@ -161,7 +161,7 @@ class _Run:
 
     def _load_reference(self, kind: str, path: Path, rows: Iterable, result: FileResult) -> None:
         spec = _SPECS[kind]
-        table = spec.table.__table__
+        table = spec.table
         key_column = table.c[spec.key]
         existing = {
             r._mapping[spec.key]: tuple(r._mapping[c] for c in spec.columns)
@@ -223,7 +223,7 @@ class _Run:
         result.skipped = total - loader.inserted
 
     def _last_seq(self) -> int:
-        return self.conn.execute(select(func.coalesce(func.max(tables.Event.seq), 0))).scalar_one()
+        return self.conn.execute(select(func.coalesce(func.max(tables.Event.c.seq), 0))).scalar_one()
 
 
 _ROLLUP_USAGE_SQL = """
@@ -348,7 +348,7 @@ def _parse_change(run: _Run, row: dict[str, str]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Spec:
-    table: type
+    table: Table
     key: str
     columns: tuple[str, ...]  # compared to decide updated vs skipped
     required: tuple[str, ...]
@@ -387,9 +387,6 @@ def import_path(store: Store, path: Path, progress: ProgressCallback | None = No
     files = discover(path)
     results: list[FileResult] = []
     with store.bulk_write() as conn:
-        if not store.is_sqlite:
-            # One importer at a time: event sequence numbers must not interleave with another run's.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7412002)"))
         run = _Run(conn, progress)
         for kind, file_path in files:
             results.append(run.load(kind, file_path))

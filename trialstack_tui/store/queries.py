@@ -19,29 +19,29 @@ def catalog(conn: Connection) -> Catalog:
     """Every organization, workspace, workflow and change (reference data is small)."""
     orgs = {
         r.org_id: OrgRecord(r.org_id, r.name, r.plan, r.seats, r.included_credits)
-        for r in conn.execute(select(Organization).order_by(Organization.org_id))
+        for r in conn.execute(select(Organization).order_by(Organization.c.org_id))
     }
     workspaces = {
         r.workspace_id: WorkspaceRecord(r.workspace_id, r.org_id, r.name)
-        for r in conn.execute(select(Workspace).order_by(Workspace.workspace_id))
+        for r in conn.execute(select(Workspace).order_by(Workspace.c.workspace_id))
     }
     workflows = {
         r.workflow_id: WorkflowRecord(
             r.workflow_id, r.workspace_id, workspaces[r.workspace_id].org_id, r.name, r.area, r.owner,
             bool(r.ai_assisted), bool(r.queue_backed),
         )
-        for r in conn.execute(select(Workflow).order_by(Workflow.workflow_id))
+        for r in conn.execute(select(Workflow).order_by(Workflow.c.workflow_id))
     }
     changes = {
         r.change_id: ChangeRecord(r.change_id, r.date, r.kind, r.title, r.org_id, r.workflow_id)
-        for r in conn.execute(select(Change).order_by(Change.date, Change.change_id))
+        for r in conn.execute(select(Change).order_by(Change.c.date, Change.c.change_id))
     }
     return Catalog(orgs=orgs, workspaces=workspaces, workflows=workflows, changes=changes)
 
 
 def data_range(conn: Connection) -> tuple[date, date] | None:
     """The first and last day that have events, or None for a store without events."""
-    first, last = conn.execute(select(func.min(DailyUsage.day), func.max(DailyUsage.day))).one()
+    first, last = conn.execute(select(func.min(DailyUsage.c.day), func.max(DailyUsage.c.day))).one()
     if first is None:
         return None
     return first, last
@@ -56,17 +56,17 @@ def daily_counts(
     workflow_ids: Collection[str] | None = None,
 ) -> list[DailyCounts]:
     """Rollup rows for days start..end inclusive, optionally only some orgs or workflows."""
-    query = select(DailyUsage).where(DailyUsage.day >= start, DailyUsage.day <= end)
+    query = select(DailyUsage).where(DailyUsage.c.day >= start, DailyUsage.c.day <= end)
     if org_ids is not None:
-        query = query.where(DailyUsage.org_id.in_(list(org_ids)))
+        query = query.where(DailyUsage.c.org_id.in_(list(org_ids)))
     if workflow_ids is not None:
-        query = query.where(DailyUsage.workflow_id.in_(list(workflow_ids)))
+        query = query.where(DailyUsage.c.workflow_id.in_(list(workflow_ids)))
     return [
         DailyCounts(
             r.day, r.org_id, r.workflow_id, r.events, r.manual, r.ai, r.queue, r.ok, r.error, r.accepted,
             r.rejected, float(r.credits),
         )
-        for r in conn.execute(query.order_by(DailyUsage.day, DailyUsage.workflow_id))
+        for r in conn.execute(query.order_by(DailyUsage.c.day, DailyUsage.c.workflow_id))
     ]
 
 
@@ -76,13 +76,13 @@ def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):
 
 
 def _user_scope(query, table, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
-    query = query.where(table.day >= start, table.day <= end)
+    query = query.where(table.c.day >= start, table.c.day <= end)
     if org_ids is not None:
-        query = query.where(table.org_id.in_(list(org_ids)))
+        query = query.where(table.c.org_id.in_(list(org_ids)))
     if exclude_org_ids:
-        query = query.where(table.org_id.not_in(list(exclude_org_ids)))
+        query = query.where(table.c.org_id.not_in(list(exclude_org_ids)))
     if workflow_ids is not None:
-        query = query.where(DailyUser.workflow_id.in_(list(workflow_ids)))
+        query = query.where(DailyUser.c.workflow_id.in_(list(workflow_ids)))
     return query
 
 
@@ -98,11 +98,11 @@ def active_users(
 ) -> dict[str | None, int]:
     """Distinct users with an event in start..end, per `org_id` / `workflow_id` or overall (key None)."""
     table = _user_table(group_by, workflow_ids)
-    users = func.count(distinct(table.user_id))
+    users = func.count(distinct(table.c.user_id))
     if group_by is None:
         query = _user_scope(select(users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
         return {None: conn.execute(query).scalar_one()}
-    column = getattr(table, group_by)
+    column = table.c[group_by]
     query = _user_scope(select(column, users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
     return {key: n for key, n in conn.execute(query.group_by(column))}
 
@@ -110,10 +110,10 @@ def active_users(
 def active_users_by_workspace(conn: Connection, start: date, end: date, org_id: str) -> dict[str, int]:
     """Per workspace of the org, distinct users with an event in start..end (workspaces without any absent)."""
     query = (
-        select(Workflow.workspace_id, func.count(distinct(DailyUser.user_id)))
-        .join(Workflow, Workflow.workflow_id == DailyUser.workflow_id)
-        .where(DailyUser.org_id == org_id, DailyUser.day >= start, DailyUser.day <= end)
-        .group_by(Workflow.workspace_id)
+        select(Workflow.c.workspace_id, func.count(distinct(DailyUser.c.user_id)))
+        .join(Workflow, Workflow.c.workflow_id == DailyUser.c.workflow_id)
+        .where(DailyUser.c.org_id == org_id, DailyUser.c.day >= start, DailyUser.c.day <= end)
+        .group_by(Workflow.c.workspace_id)
     )
     return {workspace_id: n for workspace_id, n in conn.execute(query)}
 
@@ -129,9 +129,9 @@ def daily_active_users(
     """Distinct active users per day."""
     table = _user_table(None, workflow_ids)
     query = _user_scope(
-        select(table.day, func.count(distinct(table.user_id))), table, start, end, org_ids, None, workflow_ids
+        select(table.c.day, func.count(distinct(table.c.user_id))), table, start, end, org_ids, None, workflow_ids
     )
-    return {day: n for day, n in conn.execute(query.group_by(table.day))}
+    return {day: n for day, n in conn.execute(query.group_by(table.c.day))}
 
 
 def trained_active_users(
@@ -139,34 +139,34 @@ def trained_active_users(
 ) -> dict[str, int]:
     """Per org, distinct users active in start..end whose `trained_on` is on or before as_of."""
     query = (
-        select(DailyOrgUser.org_id, func.count(distinct(DailyOrgUser.user_id)))
-        .join(User, User.user_id == DailyOrgUser.user_id)
+        select(DailyOrgUser.c.org_id, func.count(distinct(DailyOrgUser.c.user_id)))
+        .join(User, User.c.user_id == DailyOrgUser.c.user_id)
         .where(
-            DailyOrgUser.day >= start, DailyOrgUser.day <= end, User.trained_on.is_not(None), User.trained_on <= as_of
+            DailyOrgUser.c.day >= start, DailyOrgUser.c.day <= end, User.c.trained_on.is_not(None), User.c.trained_on <= as_of
         )
-        .group_by(DailyOrgUser.org_id)
+        .group_by(DailyOrgUser.c.org_id)
     )
     if org_ids is not None:
-        query = query.where(DailyOrgUser.org_id.in_(list(org_ids)))
+        query = query.where(DailyOrgUser.c.org_id.in_(list(org_ids)))
     return {org_id: n for org_id, n in conn.execute(query)}
 
 
 def orgs_with_user_data(conn: Connection) -> set[str]:
     """Orgs that have at least one row in the users file (trained share is null elsewhere)."""
-    return set(conn.execute(select(User.org_id).distinct()).scalars())
+    return set(conn.execute(select(User.c.org_id).distinct()).scalars())
 
 
 def untrained_active_users(conn: Connection, start: date, end: date, as_of: date, org_id: str) -> list[tuple[str, str]]:
     """The org's users active in start..end and not trained by as_of, as (user_id, role); role '' if unknown."""
     active = (
-        select(DailyOrgUser.user_id)
-        .where(DailyOrgUser.org_id == org_id, DailyOrgUser.day >= start, DailyOrgUser.day <= end)
+        select(DailyOrgUser.c.user_id)
+        .where(DailyOrgUser.c.org_id == org_id, DailyOrgUser.c.day >= start, DailyOrgUser.c.day <= end)
         .distinct()
         .subquery()
     )
     query = (
-        select(active.c.user_id, User.role, User.trained_on)
-        .join(User, User.user_id == active.c.user_id, isouter=True)
+        select(active.c.user_id, User.c.role, User.c.trained_on)
+        .join(User, User.c.user_id == active.c.user_id, isouter=True)
         .order_by(active.c.user_id)
     )
     return [
