@@ -1,0 +1,79 @@
+"""The headless commands give the same answers on PostgreSQL as on SQLite, for the bundled sample (CONTRACT §4).
+
+The store is chosen by `--db` with a SQLAlchemy URL, and by TRIALSTACK_DB.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trialstack_tui import cli
+from trialstack_tui.config import StoreLocation, resolve_store
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store
+
+CHANGES = ("chg-plan-summit", "chg-training-q3", "chg-rollout-aster", "chg-rollout-granite",
+           "chg-rollout-dashboard", "chg-process-lumen")
+MARK_TIMES = ("created_at", "closed_at", "created_by")  # when and by whom: the only fields that may differ
+
+
+def run(capsys, *argv: str) -> str:
+    capsys.readouterr()
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, ""), err
+    return out
+
+
+def answers(capsys, db: str) -> dict[str, object]:
+    """Everything the commands say about one store: import counts, summaries, comparisons, follow-ups."""
+    found: dict[str, object] = {"import": run(capsys, "import", "--db", db, "--sample")}
+    found["import again"] = run(capsys, "import", "--db", db, "--sample")  # all skipped or unchanged
+    found["summary"] = json.loads(run(capsys, "summary", "--db", db, "--json"))
+    found["summary 7 days to 2026-10-01"] = json.loads(
+        run(capsys, "summary", "--db", db, "--json", "--days", "7", "--as-of", "2026-10-01")
+    )
+    found["summary text"] = run(capsys, "summary", "--db", db)
+    for change in CHANGES:
+        found[f"compare {change}"] = json.loads(run(capsys, "compare", change, "--db", db, "--json"))
+    found["compare text"] = run(capsys, "compare", "chg-rollout-granite", "--db", db)
+    with Store(resolve_store(db)) as store:
+        review = Review(store)
+        review.mark(target_type="workflow", reason="spike", org_id="org-hx", workflow_id="wf-hx-1b", note="look")
+        closed = review.mark(target_type="org", reason="overage", owner="Finance", org_id="org-sm")
+        review.set_followup_status(closed.id, "done")
+    marks = json.loads(run(capsys, "followups", "--db", db, "--status", "all", "--format", "json"))
+    found["followups"] = [{k: v for k, v in m.items() if k not in MARK_TIMES} for m in marks]
+    found["followups csv header"] = run(capsys, "followups", "--db", db, "--format", "csv").splitlines()[0]
+    return found
+
+
+def test_every_command_answers_the_same_on_postgresql_and_sqlite(capsys, sqlite_location, pg_location):
+    on_sqlite = answers(capsys, str(sqlite_location.path))
+    on_postgres = answers(capsys, pg_location.url)
+    assert on_sqlite["summary"]["orgs"], "the sample was imported"
+    assert on_sqlite["import"].splitlines()[-1].startswith("total: added ")
+    assert on_sqlite.keys() == on_postgres.keys()
+    for key in on_sqlite:
+        assert on_postgres[key] == on_sqlite[key], key
+
+
+def test_trialstack_db_selects_a_postgresql_store(capsys, monkeypatch, pg_location: StoreLocation, tmp_path: Path):
+    monkeypatch.setenv("TRIALSTACK_DB", pg_location.url)
+    out = run(capsys, "import", "--sample")
+    assert out.splitlines()[-1].startswith("total: added ")
+    doc = json.loads(run(capsys, "summary", "--json"))
+    with Store(pg_location) as store:
+        assert doc["as_of"] == Review(store).data_range()[1].isoformat()
+    assert not (tmp_path / "usage.db").exists()
+
+
+@pytest.mark.parametrize("argv", [["summary", "--json"], ["followups"]])
+def test_an_unreachable_postgresql_is_one_line_and_exit_2(capsys, argv):
+    capsys.readouterr()
+    status = cli.main([*argv, "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"])
+    err = capsys.readouterr().err
+    assert status == 2 and len(err.splitlines()) == 1 and err.startswith("trialstack-tui: "), err
