@@ -16,10 +16,12 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import queue
 import signal
 import struct
 import subprocess
 import sys
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -146,42 +148,73 @@ def parallel_event_stream(
         [sys.executable, "-c", f"from {__name__} import helper_main; helper_main()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
     )
+    frames = _Frames(helper)
     try:
         _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window))
         helper.stdin.close()
-        first = _receive(helper)
+        first = frames.receive()
     except BaseException:
-        _stop(helper)
+        frames.stop()
         raise
-    return first, _relay(helper)
+    return first, _relay(frames)
 
 
-def _relay(helper: subprocess.Popen) -> Iterator[Message]:
+def _relay(frames: _Frames) -> Iterator[Message]:
     try:
-        while (message := _receive(helper)) is not None:
+        while (message := frames.receive()) is not None:
             yield message
-        helper.wait()
     finally:
-        _stop(helper)
+        frames.stop()
 
 
-def _receive(helper: subprocess.Popen):
-    frame = _read_frame(helper.stdout)
-    if frame is None:
-        raise RuntimeError(f"the import's reader process ended without a word (exit status {helper.wait()})")
-    kind, payload = frame
-    if kind == "failed":
-        raise ImportFailed(payload)
-    if kind == "crashed":
-        raise RuntimeError(f"the import's reader process failed:\n{payload}")
-    return payload
+FRAMES_AHEAD = 8
+"""Messages the importer may hold unread: enough that neither process waits out the other's pauses (the
+pipe alone holds less than one batch), few enough to keep memory flat (a batch is about a megabyte)."""
 
 
-def _stop(helper: subprocess.Popen) -> None:
-    if helper.poll() is None:
-        helper.kill()
-    helper.wait()
-    helper.stdout.close()
+class _Frames:
+    """The helper's messages, read off its stdout by a thread into a short queue as raw bytes."""
+
+    def __init__(self, helper: subprocess.Popen) -> None:
+        self.helper = helper
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=FRAMES_AHEAD)
+        self.thread = threading.Thread(target=self._pump, name="import-reader-frames", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:
+        try:
+            while (data := _read_raw_frame(self.helper.stdout)) is not None:
+                self.queue.put(data)
+        except (OSError, ValueError):
+            pass  # the stream was closed: the importer is stopping
+        finally:
+            self.queue.put(None)
+
+    def receive(self):
+        """The next message's payload (None at the end); the helper's errors are raised here."""
+        data = self.queue.get()
+        if data is None:
+            raise RuntimeError(
+                f"the import's reader process ended without a word (exit status {self.helper.wait()})"
+            )
+        kind, payload = pickle.loads(data)
+        if kind == "failed":
+            raise ImportFailed(payload)
+        if kind == "crashed":
+            raise RuntimeError(f"the import's reader process failed:\n{payload}")
+        return payload
+
+    def stop(self) -> None:
+        if self.helper.poll() is None:
+            self.helper.kill()
+        self.helper.wait()
+        while self.thread.is_alive():  # let the pump see the end and finish
+            try:
+                self.queue.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        self.thread.join()
+        self.helper.stdout.close()
 
 
 _LENGTH = struct.Struct("!Q")
@@ -193,15 +226,18 @@ def _write_frame(stream, obj: object) -> None:
     stream.write(data)
 
 
-def _read_frame(stream):
+def _read_raw_frame(stream) -> bytes | None:
     head = stream.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
         return None
     (size,) = _LENGTH.unpack(head)
     data = stream.read(size)
-    if len(data) < size:
-        return None
-    return pickle.loads(data)
+    return data if len(data) == size else None
+
+
+def _read_frame(stream):
+    data = _read_raw_frame(stream)
+    return None if data is None else pickle.loads(data)
 
 
 def helper_main() -> None:
