@@ -1,0 +1,462 @@
+"""Benchmarks at scale: import, summary against raw SQL, TUI start and drill-down, memory. Not a test.
+
+    python benchmarks/run.py --events 1000000 --db sqlite
+    python benchmarks/run.py --events 1000000 --db postgresql [--pg-url postgresql+psycopg://root@127.0.0.1:5432/test]
+
+1. The data set comes from `trialstack-tui sample --out benchmarks/data/events-N --events N` (cached there,
+   git-ignored; the sampler writes about N events).
+2. A fresh store (benchmarks/data/store-N.db, or the PostgreSQL schema trialstack_bench_N) is filled by
+   `trialstack-tui import` in a process of its own: wall time, events per second, and peak RSS of the
+   importer and of its reader process (their high-water marks from /proc, Linux only).
+3. `trialstack-tui summary --json` wall time (the whole command: interpreter start, store open, queries,
+   JSON), against the same answer computed with plain SQL GROUP BYs over the raw `events` table in this
+   process, timed in the same run; the figures of both are compared, and the ratio printed.
+4. The TUI under Textual's Pilot (headless, in its own process, see tui_probe.py): start to the first fully
+   painted summary and Enter to the painted org drill-down, against a bare Textual app started the same
+   way; peak RSS of the TUI process.
+
+Every figure is measured when the script runs; times are the median of --repeat runs (the import runs once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RESULTS = HERE / "results"
+DEFAULT_PG = "postgresql+psycopg://root@127.0.0.1:5432/test"
+TARGETS = {  # CONTRACT of issue 4, at ten million events on two cores
+    "summary_vs_sql": 0.5,
+    "drill_down_s": 0.100,
+    "paint_vs_bare": 1.5,
+    "rss_mb": 200,
+    "import_events_per_s": 200_000,
+}
+
+
+# --------------------------------------------------------------------------- processes, measured
+
+
+class Measured:
+    """A finished command: wall time, output, and the peak RSS (MB) of it and of each process it started."""
+
+    def __init__(self, pid: int, wall: float, returncode: int, stdout: str, stderr: str, peaks: dict[int, float],
+                 own_peak: float, peak_sum: float) -> None:
+        self.pid = pid
+        self.wall = wall
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.own_peak = own_peak  # the command's own process, exact (wait4)
+        self.peaks = {**peaks, pid: max(peaks.get(pid, 0.0), own_peak)}  # pid -> VmHWM in MB (children sampled)
+        self.peak_sum = peak_sum  # the largest sampled sum of RSS over the process tree
+
+    @property
+    def children_peak(self) -> float:
+        return max((mb for pid, mb in self.peaks.items() if pid != self.pid), default=0.0)
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run cmd, sampling its process tree every 10 ms; stdout and stderr go to files, not pipes."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        peaks: dict[int, float] = {}
+        peak_sum = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                wall = time.perf_counter() - start
+                break
+            total = 0.0
+            for child in [proc.pid, *_descendants(proc.pid)]:
+                hwm, rss = _memory(child)
+                if hwm:
+                    peaks[child] = max(peaks.get(child, 0.0), hwm)
+                    total += rss
+            peak_sum = max(peak_sum, total)
+            time.sleep(0.01)
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            proc.pid, wall, os.waitstatus_to_exitcode(status), out.read().decode(), err.read().decode(), peaks,
+            usage.ru_maxrss / 1024, peak_sum,
+        )
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                for child in map(int, handle.read().split()):
+                    found += [child, *_descendants(child)]
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """(VmHWM, VmRSS) of a live process in MB; zeros once it is gone."""
+    hwm = rss = 0.0
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) / 1024
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return hwm, rss
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "trialstack_tui", *args]
+
+
+def check(measured: Measured, what: str) -> Measured:
+    if measured.returncode != 0:
+        raise SystemExit(f"{what} failed ({measured.returncode}):\n{measured.stderr[-2000:]}")
+    return measured
+
+
+# --------------------------------------------------------------------------- data and store
+
+
+def data_set(events: int) -> Path:
+    """benchmarks/data/events-N, written by `trialstack-tui sample` once and reused."""
+    folder = DATA / f"events-{events}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"writing the data set: trialstack-tui sample --out {folder} --events {events}", flush=True)
+        check(run_measured(cli("sample", "--out", str(folder), "--events", str(events))), "sample")
+        done.write_text("")
+    return folder
+
+
+class Backend:
+    """Where the store lives, how to empty it, and a plain driver connection for the raw SQL."""
+
+    def __init__(self, kind: str, events: int, pg_url: str) -> None:
+        self.kind = kind
+        if kind == "sqlite":
+            self.path = DATA / f"store-{events}.db"
+            self.url = str(self.path)
+        else:
+            self.schema = f"trialstack_bench_{events}"
+            self.admin_url = pg_url
+            self.url = f"{pg_url}?options=-csearch_path%3D{self.schema}"
+
+    def reset(self) -> None:
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return
+        with self._pg(search_path=False) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            conn.execute(f'CREATE SCHEMA "{self.schema}"')
+
+    def connect(self):
+        if self.kind == "sqlite":
+            import sqlite3
+
+            return sqlite3.connect(self.path)
+        return self._pg(search_path=True)
+
+    def _pg(self, *, search_path: bool):
+        import psycopg
+
+        url = self.admin_url.replace("postgresql+psycopg://", "postgresql://")
+        options = f"-csearch_path={self.schema}" if search_path else ""
+        return psycopg.connect(url, autocommit=True, options=options)
+
+    def describe(self) -> str:
+        if self.kind == "sqlite":
+            import sqlite3
+
+            return f"SQLite {sqlite3.sqlite_version} (file {self.path.relative_to(HERE.parent)})"
+        with self._pg(search_path=False) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            settings = {
+                name: conn.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+                for name in ("shared_buffers", "max_wal_size", "work_mem", "max_parallel_workers_per_gather")
+            }
+        return f"PostgreSQL {version} (schema {self.schema}; " + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
+
+
+# --------------------------------------------------------------------------- the raw-SQL answer
+
+
+RAW_SQL = {
+    # One GROUP BY per question the summary answers, straight over the raw events table.
+    "day_workflow": """
+        SELECT day, workflow_id, org_id, COUNT(*),
+               SUM(CASE WHEN kind = 'ai' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'queue' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), SUM(credits)
+        FROM events WHERE day >= {lo} AND day <= {end} GROUP BY day, workflow_id, org_id""",
+    "org_users": """
+        SELECT org_id, COUNT(DISTINCT user_id) FROM events
+        WHERE day >= {start} AND day <= {end} GROUP BY org_id""",
+    "all_users": """
+        SELECT COUNT(DISTINCT CASE WHEN day >= {start} THEN user_id END),
+               COUNT(DISTINCT CASE WHEN day < {start} THEN user_id END)
+        FROM events WHERE day >= {prev_start} AND day <= {end}""",
+    "daily_users": """
+        SELECT day, COUNT(DISTINCT user_id) FROM events WHERE day >= {start} AND day <= {end} GROUP BY day""",
+    "trained_users": """
+        SELECT e.org_id, COUNT(DISTINCT e.user_id) FROM events e JOIN users u ON u.user_id = e.user_id
+        WHERE e.day >= {start} AND e.day <= {end} AND u.trained_on IS NOT NULL AND u.trained_on <= {end}
+        GROUP BY e.org_id""",
+}
+
+
+def raw_sql_answer(backend: Backend, summary: dict) -> tuple[float, dict]:
+    """Run RAW_SQL for the summary's windows; return (seconds, per-org figures and totals)."""
+    window, previous = summary["window"], summary["previous_window"]
+    as_of = date.fromisoformat(summary["as_of"])
+    start, end, prev_start = window["start"], window["end"], previous["start"]
+    lo = min(date.fromisoformat(prev_start), date.fromisoformat(start) - timedelta(days=28), as_of.replace(day=1))
+    marker = "?" if backend.kind == "sqlite" else "%s"
+    values = {"start": start, "end": end, "prev_start": prev_start, "lo": lo.isoformat()}
+    results = {}
+    with backend.connect() as conn:
+        began = time.perf_counter()
+        for name, sql in RAW_SQL.items():
+            text, params = _bind(sql, values, marker)
+            results[name] = conn.execute(text, params).fetchall()
+        seconds = time.perf_counter() - began
+    return seconds, _figures(results, start, end, prev_start, as_of)
+
+
+def _bind(sql: str, values: dict[str, str], marker: str) -> tuple[str, list[str]]:
+    """RAW_SQL's {name} placeholders as the driver's positional markers, with the values in order."""
+    params: list[str] = []
+    pieces = sql.split("{")
+    text = pieces[0]
+    for piece in pieces[1:]:
+        name, rest = piece.split("}", 1)
+        params.append(values[name])
+        text += marker + rest
+    return text, params
+
+
+def _figures(results: dict, start: str, end: str, prev_start: str, as_of: date) -> dict:
+    month = as_of.replace(day=1).isoformat()
+    orgs: dict[str, dict] = {}
+    for day, _wf, org, n, ai, queue, error, accepted, rejected, credits in results["day_workflow"]:
+        day = str(day)
+        o = orgs.setdefault(org, {"events": 0, "events_prev": 0, "ai": 0, "queue": 0, "error": 0,
+                                  "accepted": 0, "rejected": 0, "credits": 0.0, "mtd_credits": 0.0})
+        if start <= day <= end:
+            o["events"] += n
+            o["ai"] += ai
+            o["queue"] += queue
+            o["error"] += error
+            o["accepted"] += accepted
+            o["rejected"] += rejected
+            o["credits"] += float(credits)
+        elif prev_start <= day < start:
+            o["events_prev"] += n
+        if month <= day <= end:
+            o["mtd_credits"] += float(credits)
+    for org, users in results["org_users"]:
+        orgs.setdefault(org, {})["active_users"] = users
+    now, before = results["all_users"][0]
+    return {"orgs": orgs, "active_users": now, "active_users_prev": before}
+
+
+def compare_answers(summary: dict, raw: dict) -> list[str]:
+    """Differences between the summary's figures and the raw SQL's (empty when they agree)."""
+    problems = []
+    for org in summary["orgs"]:
+        mine = raw["orgs"].get(org["org_id"], {})
+        for key in ("events", "events_prev", "active_users"):
+            if org[key] != mine.get(key, 0):
+                problems.append(f"{org['org_id']} {key}: summary {org[key]} vs SQL {mine.get(key, 0)}")
+        for key in ("credits", "mtd_credits"):
+            if abs(org[key] - mine.get(key, 0.0)) > 1e-6 * max(1.0, abs(org[key])):
+                problems.append(f"{org['org_id']} {key}: summary {org[key]} vs SQL {mine.get(key)}")
+        for key, part in (("error_rate", "error"), ("ai_share", "ai"), ("queue_share", "queue")):
+            if org["events"] and org[key] != round(mine[part] / org["events"], 4):  # the JSON keeps 4 digits
+                problems.append(f"{org['org_id']} {key}: summary {org[key]} vs SQL {mine[part] / org['events']}")
+    totals = summary["totals"]
+    for key in ("active_users", "active_users_prev"):
+        if totals[key] != raw[key]:
+            problems.append(f"totals {key}: summary {totals[key]} vs SQL {raw[key]}")
+    return problems
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, help="100000, 1000000 or 10000000 (any N works)")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("TRIALSTACK_BENCH_PG", DEFAULT_PG))
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each timed step but the import")
+    parser.add_argument("--skip-import", action="store_true", help="reuse the store of the last run")
+    parser.add_argument("--table", action="store_true", help="print the Markdown table of benchmarks/results/*.json")
+    args = parser.parse_args()
+    if args.table:
+        print(results_table())
+        return 0
+    if args.events is None:
+        parser.error("--events is required")
+
+    folder = data_set(args.events)
+    backend = Backend(args.db, args.events, args.pg_url)
+    report: dict = {"events_requested": args.events, "db": args.db, "machine": machine(), "store": backend.describe()}
+    print(f"{args.events:,} events on {report['store']}\n{report['machine']}", flush=True)
+
+    if not args.skip_import:
+        backend.reset()
+        imported = check(run_measured(cli("import", "--db", backend.url, str(folder))), "import")
+        events_line = next(line for line in imported.stdout.splitlines() if line.startswith("events"))
+        added = int(events_line.split("added ")[1].split(", updated")[0].replace(",", ""))
+        both = imported.own_peak + imported.children_peak  # the sum of the two high-water marks: an upper bound
+        report["import"] = {
+            "events": added, "seconds": imported.wall, "events_per_s": added / imported.wall,
+            "peak_rss_mb": imported.own_peak, "reader_peak_rss_mb": imported.children_peak,
+            "peak_rss_both_mb": both, "sampled_peak_rss_sum_mb": imported.peak_sum,
+        }
+        print(f"import: {added:,} events in {imported.wall:.1f} s = {added / imported.wall:,.0f} events/s; "
+              f"peak RSS importer {imported.own_peak:.0f} MB + reader process {imported.children_peak:.0f} MB "
+              f"= {both:.0f} MB at most", flush=True)
+
+    summary_runs = [check(run_measured(cli("summary", "--db", backend.url, "--json")), "summary")
+                    for _ in range(args.repeat)]
+    summary = json.loads(summary_runs[0].stdout)
+    raw_runs = [raw_sql_answer(backend, summary) for _ in range(args.repeat)]
+    problems = compare_answers(summary, raw_runs[0][1])
+    summary_s, raw_s = median([r.wall for r in summary_runs]), median([s for s, _ in raw_runs])
+    report["summary"] = {
+        "seconds": summary_s, "runs": [r.wall for r in summary_runs], "peak_rss_mb": max(r.own_peak for r in summary_runs),
+        "raw_sql_seconds": raw_s, "raw_sql_runs": [s for s, _ in raw_runs], "ratio": summary_s / raw_s,
+        "answers_agree": not problems, "differences": problems[:20],
+    }
+    print(f"summary --json: {summary_s:.3f} s (whole command) vs raw SQL GROUP BYs {raw_s:.3f} s "
+          f"= {summary_s / raw_s:.2f}x; answers {'agree' if not problems else 'DIFFER: ' + '; '.join(problems[:5])}",
+          flush=True)
+
+    tui, bare = [], []
+    for _ in range(args.repeat):
+        bare.append(_probe("bare"))
+        tui.append(_probe("trialstack", backend.url))
+    paint, bare_paint = median([t["launch_to_paint_s"] for t in tui]), median([b["launch_to_paint_s"] for b in bare])
+    run_paint, bare_run = median([t["run_to_paint_s"] for t in tui]), median([b["run_to_paint_s"] for b in bare])
+    drill = median([t["drill_down_s"] for t in tui])
+    report["tui"] = {
+        "launch_to_paint_s": paint, "bare_launch_to_paint_s": bare_paint, "paint_vs_bare": paint / bare_paint,
+        "run_to_paint_s": run_paint, "bare_run_to_paint_s": bare_run,
+        "drill_down_s": drill, "drill_down_runs": [t["drill_down_s"] for t in tui],
+        "summary_data_s": median([t["summary_data_s"] for t in tui]),
+        "drill_down_data_s": median([t["drill_down_data_s"] for t in tui]),
+        "peak_rss_mb": max(t["peak_rss_mb"] for t in tui), "bare_peak_rss_mb": max(b["peak_rss_mb"] for b in bare),
+    }
+    print(f"TUI: launch to painted summary {paint:.3f} s vs bare Textual app {bare_paint:.3f} s "
+          f"= {paint / bare_paint:.2f}x (app run to paint {run_paint:.3f} s vs {bare_run:.3f} s); "
+          f"Enter to painted drill-down {drill * 1000:.0f} ms; peak RSS {report['tui']['peak_rss_mb']:.0f} MB\n"
+          f"     of which the review seam built the summary in {report['tui']['summary_data_s'] * 1000:.0f} ms "
+          f"and the org drill-down in {report['tui']['drill_down_data_s'] * 1000:.0f} ms", flush=True)
+
+    report["targets"] = targets(report)
+    for name, (figure, target, met) in report["targets"].items():
+        print(f"  {'met    ' if met else 'NOT met'} {name}: {figure} (target {target})")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{args.db}-{args.events}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"results: {out.relative_to(HERE.parent)}")
+    return 0
+
+
+def _probe(app: str, db: str | None = None) -> dict:
+    cmd = [sys.executable, str(HERE / "tui_probe.py"), app, *(["--db", db] if db else []), "--launched"]
+    done = check(run_measured([*cmd, repr(time.time())]), f"TUI probe ({app})")  # the stamp is taken last
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_rss_mb"] = max(result["peak_rss_mb"], done.own_peak)
+    return result
+
+
+def targets(report: dict) -> dict[str, tuple[str, str, bool]]:
+    out: dict[str, tuple[str, str, bool]] = {}
+    if "import" in report:
+        rate = report["import"]["events_per_s"]
+        out["import events/s"] = (f"{rate:,.0f}", f">= {TARGETS['import_events_per_s']:,}",
+                                  rate >= TARGETS["import_events_per_s"])
+        rss = report["import"]["peak_rss_both_mb"]
+        out["import peak RSS (importer + reader)"] = (f"{rss:.0f} MB", f"<= {TARGETS['rss_mb']} MB",
+                                                      rss <= TARGETS["rss_mb"])
+    ratio = report["summary"]["ratio"]
+    out["summary / raw SQL"] = (f"{ratio:.2f}x", f"<= {TARGETS['summary_vs_sql']}x", ratio <= TARGETS["summary_vs_sql"])
+    drill = report["tui"]["drill_down_s"]
+    out["drill-down"] = (f"{drill * 1000:.0f} ms", f"<= {TARGETS['drill_down_s'] * 1000:.0f} ms",
+                         drill <= TARGETS["drill_down_s"])
+    paint = report["tui"]["paint_vs_bare"]
+    out["start to paint / bare app"] = (f"{paint:.2f}x", f"<= {TARGETS['paint_vs_bare']}x",
+                                        paint <= TARGETS["paint_vs_bare"])
+    rss = report["tui"]["peak_rss_mb"]
+    out["TUI peak RSS"] = (f"{rss:.0f} MB", f"<= {TARGETS['rss_mb']} MB", rss <= TARGETS["rss_mb"])
+    return out
+
+
+def results_table() -> str:
+    """The README's table: one row per results file, SQLite first, smallest first."""
+    reports = [json.loads(p.read_text()) for p in RESULTS.glob("*.json")]
+    reports.sort(key=lambda r: (r["db"] != "sqlite", r["events_requested"]))
+    head = ("| store | events | import events/s | import peak RSS (importer + reader) | summary --json | raw SQL "
+            "| ratio | TUI start → painted summary | bare Textual app | ratio | Enter → painted drill-down "
+            "| TUI peak RSS |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in reports:
+        imp, summ, tui = r.get("import"), r["summary"], r["tui"]
+        lines.append("| " + " | ".join([
+            r["db"], f"{imp['events'] if imp else r['events_requested']:,}",
+            f"{imp['events_per_s']:,.0f}" if imp else "—",
+            f"{imp['peak_rss_mb']:.0f} + {imp['reader_peak_rss_mb']:.0f} = {imp['peak_rss_both_mb']:.0f} MB" if imp else "—",
+            f"{summ['seconds']:.2f} s", f"{summ['raw_sql_seconds']:.2f} s", f"{summ['ratio']:.2f}×",
+            f"{tui['launch_to_paint_s']:.2f} s", f"{tui['bare_launch_to_paint_s']:.2f} s", f"{tui['paint_vs_bare']:.1f}×",
+            f"{tui['drill_down_s'] * 1000:.0f} ms", f"{tui['peak_rss_mb']:.0f} MB",
+        ]) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (FileNotFoundError, StopIteration):
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            memory = f", {int(handle.readline().split()[1]) / 1024 / 1024:.0f} GB RAM"
+    except (FileNotFoundError, ValueError):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

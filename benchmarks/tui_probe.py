@@ -1,0 +1,168 @@
+"""One TUI measurement, run in a process of its own by `benchmarks/run.py` (never by the test suite).
+
+    python benchmarks/tui_probe.py trialstack --db URL --launched EPOCH
+    python benchmarks/tui_probe.py bare --launched EPOCH
+
+Both apps start the same way: the interpreter starts, imports what the app needs, builds the app and runs it
+headless under Textual's Pilot at the same terminal size. A frame counts as painted when the screen's
+compositor update has been rendered to the terminal byte string it would send (the headless driver skips
+only the final write). Prints one JSON object:
+
+- `launch_to_paint_s`: from the parent's clock reading just before it started this process to the first
+  painted frame that shows the finished content (the summary with its data, or the bare app's label);
+- `run_to_paint_s`: the same, from the moment the app starts running (imports and store open excluded);
+- `drill_down_s` (trialstack only): from the Enter key on the summary's first org to the first painted frame
+  of the org drill-down with its data;
+- `summary_data_s`, `drill_down_data_s` (trialstack only): how long the review seam took to build the view
+  model of each (in the screen's worker thread); the rest of the figure above is Textual composing, laying
+  out and painting the screen;
+- `peak_rss_mb`: this process's peak resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+
+SIZE = (120, 40)
+
+
+class PaintClock:
+    """Wraps an app's `_display` so every compositor update is rendered and its time noted."""
+
+    def __init__(self, app, ready) -> None:
+        self.app = app
+        self.ready = ready  # () -> bool: does the current screen show the finished content?
+        self.painted_at: float | None = None
+        self.frames = 0
+        original = app._display
+
+        def display(screen, renderable) -> None:
+            original(screen, renderable)
+            if renderable is None:
+                return
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)  # the terminal bytes a real driver would write
+            self.frames += 1
+            if self.painted_at is None and self.ready():
+                self.painted_at = time.time()
+
+        app._display = display
+
+    def expect(self, ready) -> None:
+        """Start waiting for another finished frame."""
+        self.ready = ready
+        self.painted_at = None
+
+    async def wait(self, pilot, timeout: float = 120.0) -> float:
+        deadline = time.monotonic() + timeout
+        while self.painted_at is None:
+            if time.monotonic() > deadline:
+                raise SystemExit("timed out waiting for a painted frame")
+            await asyncio.sleep(0.001)
+        return self.painted_at
+
+
+def _loaded(app, screen_type) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, screen_type)
+        and screen.model is not None
+        and not screen.query_one("#body").loading
+    )
+
+
+async def probe_trialstack(db: str, launched: float) -> dict:
+    from trialstack_tui.config import resolve_store
+    from trialstack_tui.review import Review
+    from trialstack_tui.store import Store
+    from trialstack_tui.tui.app import TrialStackApp
+    from trialstack_tui.tui.screens.org import OrgScreen
+    from trialstack_tui.tui.screens.summary import SummaryScreen
+    from trialstack_tui.tui.state import ReviewWindow
+
+    location = resolve_store(db)
+    with Store(location) as store:
+        review = Review(store)
+        data_times = _time_calls(review, "summary", "org_detail")
+        app = TrialStackApp(review, store_label=location.display, window=ReviewWindow())
+        clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
+        started = time.time()
+        async with app.run_test(size=SIZE) as pilot:
+            painted = await clock.wait(pilot)
+            summary_screen = app.screen
+            org_id = summary_screen.query_one("#orgs").selected_key
+            await pilot.pause()
+            clock.expect(lambda: _loaded(app, OrgScreen))
+            pressed = time.time()
+            await pilot.press("enter")
+            drilled = await clock.wait(pilot)
+            assert app.screen.org_id == org_id
+            frames = clock.frames
+    return {
+        "app": "trialstack",
+        "launch_to_paint_s": painted - launched,
+        "run_to_paint_s": painted - started,
+        "drill_down_s": drilled - pressed,
+        "drill_down_org": org_id,
+        "summary_data_s": data_times["summary"][0],
+        "drill_down_data_s": data_times["org_detail"][0],
+        "frames": frames,
+    }
+
+
+def _time_calls(obj, *names: str) -> dict[str, list[float]]:
+    """Record how long each call of obj.<name> takes (the wrapper replaces the bound method on obj only)."""
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for name in names:
+        method = getattr(obj, name)
+
+        def timed(*args, _method=method, _name=name, **kwargs):
+            began = time.perf_counter()
+            try:
+                return _method(*args, **kwargs)
+            finally:
+                times[_name].append(time.perf_counter() - began)
+
+        setattr(obj, name, timed)
+    return times
+
+
+async def probe_bare(launched: float) -> dict:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Bare(App):
+        def compose(self) -> ComposeResult:
+            yield Label("Hello", id="hello")
+
+    app = Bare()
+    clock = PaintClock(app, lambda: bool(app.screen.query("#hello")))
+    started = time.time()
+    async with app.run_test(size=SIZE) as pilot:
+        painted = await clock.wait(pilot)
+    return {"app": "bare", "launch_to_paint_s": painted - launched, "run_to_paint_s": painted - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("app", choices=("trialstack", "bare"))
+    parser.add_argument("--db")
+    parser.add_argument("--launched", type=float, required=True, help="time.time() just before this process started")
+    args = parser.parse_args()
+    if args.app == "trialstack":
+        result = asyncio.run(probe_trialstack(args.db, args.launched))
+    else:
+        result = asyncio.run(probe_bare(args.launched))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    json.dump(result, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
