@@ -163,3 +163,13 @@ def test_a_quoted_record_keeps_the_line_numbers_of_the_rows_after_it(sqlite_loca
     path = write_csv(folder, "events", HEADERS["events"], [ODD_BUT_VALID[10], ODD_BUT_VALID[0], ("", *ODD_BUT_VALID[1][1:])])
     with Store(sqlite_location) as store, pytest.raises(ImportFailed, match=re.escape(f"{path}:5: event_id: ")):
         import_path(store, folder)
+
+
+@pytest.mark.parametrize("python", ["no-such-python", "/bin/false"], ids=["missing", "exits at once"])
+def test_without_a_reader_process_the_file_is_read_here(sqlite_location, tmp_path, monkeypatch, python):
+    monkeypatch.setattr(event_stream, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(event_stream.sys, "executable", str(tmp_path / python) if "/" not in python else python)
+    with Store(sqlite_location) as store:
+        report = import_path(store, write_tiny(tmp_path / "in"))
+        assert report.added == 18
+        _rollups_equal_group_bys(store)

@@ -24,7 +24,7 @@ import sys
 import threading
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -144,19 +144,29 @@ def parallel_event_stream(
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    helper = subprocess.Popen(
-        [sys.executable, "-c", f"from {__name__} import helper_main; helper_main()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-    )
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-c", f"from {__name__} import helper_main; helper_main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+        )
+    except OSError as exc:  # no usable interpreter (a frozen build, say)
+        raise HelperUnavailable(str(exc)) from exc
     frames = _Frames(helper)
     try:
-        _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window))
-        helper.stdin.close()
-        first = frames.receive()
+        try:
+            _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window))
+            helper.stdin.close()
+        except BrokenPipeError:
+            pass  # it died at once: receive() says so
+        first = frames.receive(starting=True)
     except BaseException:
         frames.stop()
         raise
     return first, _relay(frames)
+
+
+class HelperUnavailable(RuntimeError):
+    """The reader process could not start; the file can still be read in this process."""
 
 
 def _relay(frames: _Frames) -> Iterator[Message]:
@@ -190,13 +200,12 @@ class _Frames:
         finally:
             self.queue.put(None)
 
-    def receive(self):
+    def receive(self, *, starting: bool = False):
         """The next message's payload (None at the end); the helper's errors are raised here."""
         data = self.queue.get()
         if data is None:
-            raise RuntimeError(
-                f"the import's reader process ended without a word (exit status {self.helper.wait()})"
-            )
+            problem = f"the import's reader process ended without a word (exit status {self.helper.wait()})"
+            raise HelperUnavailable(problem) if starting else RuntimeError(problem)
         kind, payload = pickle.loads(data)
         if kind == "failed":
             raise ImportFailed(payload)
@@ -274,6 +283,10 @@ def helper_main() -> None:
 def open_event_stream(
     path: Path, workflow_org: dict[str, str], batch_size: int, window: int
 ) -> tuple[list[str], Iterator[Message]]:
-    """Read in a helper process when the file is big enough to repay starting one, else here."""
-    opener: Callable = parallel_event_stream if path.stat().st_size >= PARALLEL_FROM_BYTES else event_stream
-    return opener(path, workflow_org, batch_size, window)
+    """Read in a helper process when the file is big enough to repay starting one (and one starts), else here."""
+    if path.stat().st_size >= PARALLEL_FROM_BYTES:
+        try:
+            return parallel_event_stream(path, workflow_org, batch_size, window)
+        except HelperUnavailable:
+            pass
+    return event_stream(path, workflow_org, batch_size, window)
