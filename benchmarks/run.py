@@ -380,6 +380,10 @@ def main() -> int:
           f"     of which the review seam built the summary in {report['tui']['summary_data_s'] * 1000:.0f} ms "
           f"and the org drill-down in {report['tui']['drill_down_data_s'] * 1000:.0f} ms", flush=True)
 
+    report["seam_ms"] = seam_times(backend.url, args.repeat)
+    print("review seam, in this process (median ms): "
+          + ", ".join(f"{name} {ms:.0f}" for name, ms in report["seam_ms"].items()), flush=True)
+
     report["targets"] = targets(report)
     for name, (figure, target, met) in report["targets"].items():
         print(f"  {'met    ' if met else 'NOT met'} {name}: {figure} (target {target})")
@@ -388,6 +392,38 @@ def main() -> int:
     out.write_text(json.dumps(report, indent=2))
     print(f"results: {out.relative_to(HERE.parent)}")
     return 0
+
+
+def seam_times(db: str, repeat: int) -> dict[str, float]:
+    """What each screen asks of review.py, timed here after one warm-up call: median milliseconds."""
+    from trialstack_tui.config import resolve_store
+    from trialstack_tui.review import Review
+    from trialstack_tui.store import Store
+
+    with Store(resolve_store(db), read_only=True) as store:
+        review = Review(store)
+        summary = review.summary()
+        org_id = summary.orgs[0].org.org_id
+        workflow_id = review.org_detail(org_id).workflows[0].workflow.workflow_id
+        changes = [c.change_id for c in review.changes()]
+        calls = {
+            "summary()": review.summary,
+            "summary(days=90)": lambda: review.summary(days=90),
+            f"org_detail({org_id})": lambda: review.org_detail(org_id),
+            f"workflow_detail({workflow_id})": lambda: review.workflow_detail(workflow_id),
+            **{f"compare({c})": (lambda c=c: review.compare(c)) for c in changes},
+            "billing()": review.billing,
+        }
+        times = {}
+        for name, call in calls.items():
+            call()
+            runs = []
+            for _ in range(repeat):
+                began = time.perf_counter()
+                call()
+                runs.append(time.perf_counter() - began)
+            times[name] = median(runs) * 1000
+    return times
 
 
 def _probe(app: str, db: str | None = None) -> dict:
