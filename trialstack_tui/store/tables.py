@@ -1,12 +1,15 @@
 """The tables: reference data, raw events, daily rollups, follow-ups and the schema version.
 
-Plain SQLAlchemy Core tables: the store never needs ORM objects, and not importing the ORM (nor SQLModel
-and pydantic) takes a sixth of a second off the start of every command and of the TUI.
+Declared as SQLModel models (the project's chosen ORM layer); the store itself works with their SQLAlchemy
+Core tables (`Organization`, `Event`, …, `metadata` below), since it only ever needs rows, never ORM objects.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Table
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, Index, Integer
+from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 2
 """The layout version stored in `meta`; bump it together with a migration step in `store.engine`.
@@ -15,109 +18,148 @@ SCHEMA_VERSION = 2
 and widens the (org_id, day) index of `daily_user` to cover workflow_id and user_id."""
 
 NAIVE_UTC = DateTime(timezone=False)
-"""Timestamps are stored as naive UTC (a TIMESTAMP WITH TIME ZONE would, on PostgreSQL, read the importer's
-naive UTC values in the session's time zone)."""
-
-metadata = MetaData()
-
-
-def _text(name: str, **kw) -> Column:
-    return Column(name, String, nullable=kw.pop("nullable", False), **kw)
+"""Timestamps are stored as naive UTC. SQLModel ≥ 0.0.50 would otherwise make every `datetime` field a
+TIMESTAMP WITH TIME ZONE that refuses naive values on insert (and, on PostgreSQL, reads the importer's naive
+UTC values in the session's time zone)."""
 
 
-def _count(name: str) -> Column:
-    return Column(name, Integer, nullable=False, default=0)
+class MetaRow(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
 
 
-Meta = Table("meta", metadata, _text("key", primary_key=True), _text("value"))
+class OrganizationRow(SQLModel, table=True):
+    __tablename__ = "organizations"
+    org_id: str = Field(primary_key=True)
+    name: str
+    plan: str
+    seats: int
+    included_credits: float
 
-Organization = Table(
-    "organizations", metadata,
-    _text("org_id", primary_key=True), _text("name"), _text("plan"),
-    Column("seats", Integer, nullable=False), Column("included_credits", Float, nullable=False),
-)
 
-Workspace = Table(
-    "workspaces", metadata,
-    _text("workspace_id", primary_key=True),
-    Column("org_id", String, ForeignKey("organizations.org_id"), nullable=False, index=True),
-    _text("name"),
-)
+class WorkspaceRow(SQLModel, table=True):
+    __tablename__ = "workspaces"
+    workspace_id: str = Field(primary_key=True)
+    org_id: str = Field(foreign_key="organizations.org_id", index=True)
+    name: str
 
-Workflow = Table(
-    "workflows", metadata,
-    _text("workflow_id", primary_key=True),
-    Column("workspace_id", String, ForeignKey("workspaces.workspace_id"), nullable=False, index=True),
-    _text("name"), _text("area"), _text("owner"),
-    Column("ai_assisted", Boolean, nullable=False), Column("queue_backed", Boolean, nullable=False),
-)
 
-User = Table(
-    "users", metadata,
-    _text("user_id", primary_key=True),
-    Column("org_id", String, ForeignKey("organizations.org_id"), nullable=False, index=True),
-    _text("role"), Column("trained_on", Date, nullable=True),
-)
+class WorkflowRow(SQLModel, table=True):
+    __tablename__ = "workflows"
+    workflow_id: str = Field(primary_key=True)
+    workspace_id: str = Field(foreign_key="workspaces.workspace_id", index=True)
+    name: str
+    area: str
+    owner: str
+    ai_assisted: bool
+    queue_backed: bool
 
-Event = Table(
-    # Raw events. `seq` orders arrival so an import can roll up exactly the rows it added.
-    "events", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    _text("event_id", unique=True),
-    Column("ts", NAIVE_UTC, nullable=False),  # UTC, naive
-    Column("day", Date, nullable=False),  # the UTC date of ts
-    _text("org_id"),  # denormalised from the workflow at import time
-    Column("workflow_id", String, ForeignKey("workflows.workflow_id"), nullable=False),
-    _text("user_id"), _text("kind"), _text("outcome"),
-    Column("credits", Float, nullable=False),
-)
 
-Change = Table(
-    "changes", metadata,
-    _text("change_id", primary_key=True), Column("date", Date, nullable=False), _text("kind"), _text("title"),
-    Column("org_id", String, ForeignKey("organizations.org_id"), nullable=True),  # None: every org
-    Column("workflow_id", String, ForeignKey("workflows.workflow_id"), nullable=True),  # None: the whole org
-)
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+    user_id: str = Field(primary_key=True)
+    org_id: str = Field(foreign_key="organizations.org_id", index=True)
+    role: str
+    trained_on: date | None = None
 
-DailyUsage = Table(
-    # Per day × workflow counts, kept current by the importer; summaries read this, not events.
-    "daily_usage", metadata,
-    Column("day", Date, primary_key=True), _text("workflow_id", primary_key=True), _text("org_id", index=True),
-    *(_count(name) for name in ("events", "manual", "ai", "queue", "ok", "error", "accepted", "rejected")),
-    Column("credits", Float, nullable=False, default=0.0),
-)
 
-DailyUser = Table(
-    # Who was active per day × workflow: what distinct active users of workflows need.
-    "daily_user", metadata,
-    Column("day", Date, primary_key=True), _text("workflow_id", primary_key=True), _text("user_id", primary_key=True),
-    _text("org_id"), _count("events"),
+class EventRow(SQLModel, table=True):
+    """Raw events. `seq` orders arrival so an import can roll up exactly the rows it added."""
+
+    __tablename__ = "events"
+    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    event_id: str = Field(unique=True)
+    ts: datetime = Field(sa_type=NAIVE_UTC)  # UTC, naive
+    day: date  # the UTC date of ts
+    org_id: str  # denormalised from the workflow at import time
+    workflow_id: str = Field(foreign_key="workflows.workflow_id")
+    user_id: str
+    kind: str
+    outcome: str
+    credits: float
+
+
+class ChangeRow(SQLModel, table=True):
+    __tablename__ = "changes"
+    change_id: str = Field(primary_key=True)
+    date: date
+    kind: str
+    title: str
+    org_id: str | None = Field(default=None, foreign_key="organizations.org_id")
+    workflow_id: str | None = Field(default=None, foreign_key="workflows.workflow_id")
+
+
+class DailyUsageRow(SQLModel, table=True):
+    """Per day × workflow counts, kept current by the importer; summaries read this, not events."""
+
+    __tablename__ = "daily_usage"
+    day: date = Field(primary_key=True)
+    workflow_id: str = Field(primary_key=True)
+    org_id: str = Field(index=True)
+    events: int = 0
+    manual: int = 0
+    ai: int = 0
+    queue: int = 0
+    ok: int = 0
+    error: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    credits: float = 0.0
+
+
+class DailyUserRow(SQLModel, table=True):
+    """Who was active per day × workflow: what distinct active users of workflows need."""
+
+    __tablename__ = "daily_user"
     # Covering (schema 2): an org's per-workflow and per-workspace active users read the index alone.
-    Index("ix_daily_user_org_day_workflow_user", "org_id", "day", "workflow_id", "user_id"),
-)
+    __table_args__ = (Index("ix_daily_user_org_day_workflow_user", "org_id", "day", "workflow_id", "user_id"),)
+    day: date = Field(primary_key=True)
+    workflow_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    org_id: str
+    events: int = 0
 
-DailyOrgUser = Table(
-    # Who was active per day × org (schema 2). Distinct active users of an org, or of every org, are read
-    # here: one row per user and day rather than per user, workflow and day as in daily_user (about twenty
-    # times fewer rows at ten million events).
-    "daily_org_user", metadata,
-    Column("day", Date, primary_key=True), _text("org_id", primary_key=True), _text("user_id", primary_key=True),
-    _count("events"),
-)
 
-FollowUp = Table(
-    "followups", metadata,
-    Column("id", Integer, primary_key=True),
-    _text("target_type"),  # org | workspace | workflow | spike | flag | change
-    _text("org_id", nullable=True, index=True),
-    _text("workspace_id", nullable=True),
-    _text("workflow_id", nullable=True),
-    _text("target_ref", nullable=True),  # spike date, flag kind or change id
-    _text("reason"),
-    _text("note", default=""),
-    _text("owner", default=""),
-    _text("status", default="open", index=True),
-    _text("created_by"),
-    Column("created_at", NAIVE_UTC, nullable=False),  # UTC, naive
-    Column("closed_at", NAIVE_UTC, nullable=True),
-)
+class DailyOrgUserRow(SQLModel, table=True):
+    """Who was active per day × org (schema 2). Distinct active users of an org, or of every org, read here:
+    one row per user and day rather than per user, workflow and day as in `daily_user` (about twenty times
+    fewer rows at ten million events)."""
+
+    __tablename__ = "daily_org_user"
+    day: date = Field(primary_key=True)
+    org_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    events: int = 0
+
+
+class FollowUpRow(SQLModel, table=True):
+    __tablename__ = "followups"
+    id: int | None = Field(default=None, primary_key=True)
+    target_type: str  # org | workspace | workflow | spike | flag | change
+    org_id: str | None = Field(default=None, index=True)
+    workspace_id: str | None = None
+    workflow_id: str | None = None
+    target_ref: str | None = None  # spike date, flag kind or change id
+    reason: str
+    note: str = ""
+    owner: str = ""
+    status: str = Field(default="open", index=True)
+    created_by: str
+    created_at: datetime = Field(sa_type=NAIVE_UTC)  # UTC, naive
+    closed_at: datetime | None = Field(default=None, sa_type=NAIVE_UTC)
+
+
+# The Core tables the store's queries, importer and follow-ups are written against.
+metadata = SQLModel.metadata
+Meta = MetaRow.__table__
+Organization = OrganizationRow.__table__
+Workspace = WorkspaceRow.__table__
+Workflow = WorkflowRow.__table__
+User = UserRow.__table__
+Event = EventRow.__table__
+Change = ChangeRow.__table__
+DailyUsage = DailyUsageRow.__table__
+DailyUser = DailyUserRow.__table__
+DailyOrgUser = DailyOrgUserRow.__table__
+FollowUp = FollowUpRow.__table__
