@@ -125,7 +125,8 @@ class Review:
                 first_data_day=first,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
                 active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-                active_by_workflow=queries.active_users(
+                # Per-workflow users are shown only in one org's views; over every org they cost the most.
+                active_by_workflow=None if org_id is None else queries.active_users(
                     conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
                 ),
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],

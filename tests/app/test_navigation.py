@@ -180,3 +180,24 @@ async def test_a_small_terminal_is_told_it_needs_more_room(make_app) -> None:
         await pilot.resize_terminal(70, 18)
         await settle(pilot)
         assert isinstance(app.screen, TooSmallScreen)
+
+
+async def test_the_highlighted_org_is_prefetched_and_enter_shows_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j")
+        org_id = current(pilot).query_one("#orgs", ReviewTable).selected_key
+        await pilot.pause(0.4)
+        prefetched = None
+        for _ in range(100):
+            prefetched = app.prefetcher.ready(org_id, app.window)
+            if prefetched is not None:
+                break
+            await pilot.pause(0.05)
+        assert prefetched is not None and prefetched.org.org.org_id == org_id
+        assert app.prefetcher.ready(org_id, app.window.next_days()) is None  # other windows are not
+        await press(pilot, "enter")
+        assert current(pilot).model is prefetched
+        await press(pilot, "w")  # a new window is fetched afresh, not taken from the prefetch
+        assert current(pilot).model is not prefetched and current(pilot).model.summary.window.days == 90

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,42 +40,48 @@ def find_spikes(rows: Iterable[DailyCounts], window: Window, first_data_day: dat
     A spike has ≥ 20 events, ≥ 3× the baseline median and a robust z ≥ 3.5 (MAD floored at 1).
     `rows` must cover the window and the 28 days before it; missing days count as zero events.
     """
-    by_workflow: dict[tuple[str, str], dict[date, DailyCounts]] = defaultdict(dict)
+    # Each workflow's events as a list indexed by days since `base`, so a baseline is a slice.
+    base = min(window.start - timedelta(days=BASELINE_DAYS), first_data_day)
+    length = (window.end - base).days + 1
+    series: dict[tuple[str, str], list[int]] = {}
+    candidates: list[DailyCounts] = []
     for row in rows:
-        by_workflow[(row.org_id, row.workflow_id)][row.day] = row
-    spikes: list[Spike] = []
-    for (org_id, workflow_id), days in by_workflow.items():
-        for day, row in days.items():
-            if day not in window or row.events < MIN_EVENTS:
-                continue
-            spike = _judge(org_id, workflow_id, row, days, first_data_day)
-            if spike is not None:
-                spikes.append(spike)
-    spikes.sort(key=lambda s: (s.day, -s.factor, s.workflow_id), reverse=False)
+        offset = (row.day - base).days
+        if not 0 <= offset < length:
+            continue
+        key = (row.org_id, row.workflow_id)
+        if key not in series:
+            series[key] = [0] * length
+        series[key][offset] = row.events
+        if row.events >= MIN_EVENTS and row.day in window:
+            candidates.append(row)
+    first = (first_data_day - base).days
+    spikes = [
+        spike
+        for row in candidates
+        if (spike := _judge(row, series[(row.org_id, row.workflow_id)], (row.day - base).days, first)) is not None
+    ]
+    spikes.sort(key=lambda s: (s.day, -s.factor, s.workflow_id))
     return spikes
 
 
-def _judge(
-    org_id: str, workflow_id: str, row: DailyCounts, days: dict[date, DailyCounts], first_data_day: date
-) -> Spike | None:
-    baseline_start = max(row.day - timedelta(days=BASELINE_DAYS), first_data_day)
-    span = (row.day - baseline_start).days
-    if span < MIN_BASELINE_DAYS:
+def _judge(row: DailyCounts, events: list[int], offset: int, first: int) -> Spike | None:
+    """Judge the day at `offset` of a workflow's series against the baseline days before it."""
+    start = max(offset - BASELINE_DAYS, first)
+    if offset - start < MIN_BASELINE_DAYS:
         return None
-    history = [
-        days[d].events if d in days else 0 for d in (baseline_start + timedelta(days=i) for i in range(span))
-    ]
+    history = events[start:offset]
     centre = median(history)
     if row.events < MIN_FACTOR * centre:
         return None
-    mad = max(median(abs(v - centre) for v in history), MAD_FLOOR)
+    mad = max(median([abs(v - centre) for v in history]), MAD_FLOOR)
     robust_z = Z_SCALE * (row.events - centre) / mad
     if robust_z < MIN_ROBUST_Z:
         return None
     return Spike(
         day=row.day,
-        org_id=org_id,
-        workflow_id=workflow_id,
+        org_id=row.org_id,
+        workflow_id=row.workflow_id,
         events=row.events,
         baseline=float(centre),
         factor=row.events / max(centre, 1.0),

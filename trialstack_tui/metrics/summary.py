@@ -58,7 +58,7 @@ class WorkflowSummary:
     workflow: WorkflowRecord
     activity: Activity
     share_of_org: float | None
-    active_users: int
+    active_users: int | None  # None when the summary did not ask for per-workflow users
     daily_events: list[int]
 
 
@@ -156,7 +156,7 @@ class SummaryInputs:
     first_data_day: date
     rows: list[DailyCounts]
     active_by_org: dict[str, int]
-    active_by_workflow: dict[str, int]
+    active_by_workflow: dict[str, int] | None  # None: not asked for (the all-org summary shows no workflows)
     active_total: int
     active_total_prev: int
     trained_by_org: dict[str, int]
@@ -175,7 +175,7 @@ def summarize_workflows(
     rows: Iterable[DailyCounts],
     window: Window,
     previous: Window,
-    active_by_workflow: dict[str, int],
+    active_by_workflow: dict[str, int] | None,
 ) -> list[WorkflowSummary]:
     """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events."""
     now: dict[str, Counts] = defaultdict(Counts)
@@ -197,7 +197,7 @@ def summarize_workflows(
             workflow=wf,
             activity=Activity(now[wf.workflow_id], before[wf.workflow_id]),
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
-            active_users=active_by_workflow.get(wf.workflow_id, 0),
+            active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
         )
         for wf in workflows

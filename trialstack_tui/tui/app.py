@@ -15,6 +15,7 @@ from ..errors import UserFacingError
 from ..review import Review
 from ..store import Store
 from .commands import ReviewCommands
+from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
 from .screens.billing import BillingScreen
 from .screens.followups import FollowUpsScreen
@@ -57,12 +58,16 @@ class TrialStackApp(App):
                  window: ReviewWindow | None = None) -> None:
         super().__init__()
         self.review = review
+        self.prefetcher = OrgPrefetcher(review)
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
+
+    def on_unmount(self) -> None:
+        self.prefetcher.close()
 
     # ------------------------------------------------------------------ navigation
 

@@ -80,8 +80,17 @@ class ReviewScreen(Screen, Generic[Model]):
         if self.loaded_for is not None and self.loaded_for != self.tapp.window:
             self.reload()
 
+    def ready_model(self, window: ReviewWindow) -> Model | None:
+        """A view model already built for this window (prefetched), shown without a worker; None if none."""
+        return None
+
     def reload(self) -> None:
         """Fetch the view model again for the app's current window, in a worker."""
+        ready = self.ready_model(self.tapp.window)
+        if ready is not None:
+            # After the first layout, when every widget (and nested chart) is mounted.
+            self.call_after_refresh(self._loaded, self.tapp.window, ready)
+            return
         self.query_one("#body").loading = True
         self._load(self.tapp.window)
 

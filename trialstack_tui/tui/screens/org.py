@@ -64,8 +64,11 @@ class OrgScreen(ReviewScreen[OrgDetail]):
             yield ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1)
             yield ReviewTable(UNTRAINED_COLUMNS, id="untrained")
 
+    def ready_model(self, window: ReviewWindow) -> OrgDetail | None:
+        return self.tapp.prefetcher.ready(self.org_id, window)
+
     def fetch(self, window: ReviewWindow) -> OrgDetail:
-        return self.tapp.review.org_detail(self.org_id, days=window.days, as_of=window.as_of)
+        return self.tapp.prefetcher.get(self.org_id, window)
 
     def describe(self, window: ReviewWindow, model: OrgDetail) -> str:
         return f"{model.summary.window.days} days to {model.summary.as_of} · {model.org.org.plan}"

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.timer import Timer
 
 from ...metrics.summary import Flag, OrgSummary, Summary
 from ...metrics.windows import trend
@@ -43,6 +44,9 @@ def _points(now: float | None, before: float | None) -> str:
     return f" {(now - before) * 100:+.0f}pt"
 
 
+PREFETCH_AFTER = 0.15  # seconds the cursor rests on an org before its drill-down is built
+
+
 class SummaryScreen(ReviewScreen[Summary]):
     SCREEN_TITLE = "Quick summary"
     AUTO_FOCUS = "#orgs"
@@ -51,6 +55,10 @@ class SummaryScreen(ReviewScreen[Summary]):
         "window with the one before; the orgs table shows adoption (active users against seats) beside raw "
         "activity, because many events from few users is not healthy adoption. Enter drills into an org."
     )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prefetch_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Grid(id="cards"):
@@ -108,6 +116,17 @@ class SummaryScreen(ReviewScreen[Summary]):
 
     def _card(self, key: str, value: Text, series: list[float]) -> None:
         self.query_one(f"#card-{key}", MetricCard).show(value, series)
+
+    @on(ReviewTable.RowHighlighted, "#orgs")
+    def _prefetch(self, event: ReviewTable.RowHighlighted) -> None:
+        # Wait for the cursor to rest, so scrolling past orgs does not queue a drill-down for each.
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        org_id = event.row_key.value
+        if org_id:
+            self._prefetch_timer = self.set_timer(
+                PREFETCH_AFTER, lambda: self.tapp.prefetcher.prefetch(org_id, self.tapp.window)
+            )
 
     @on(ReviewTable.RowSelected, "#orgs")
     def open_org(self, event: ReviewTable.RowSelected) -> None:

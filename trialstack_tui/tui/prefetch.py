@@ -1,0 +1,55 @@
+"""Fetch the highlighted org's drill-down while the administrator is still reading the summary.
+
+Enter then shows a model that is already built (or waits for the one being built) instead of starting the
+queries only after the key press.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from ..review import OrgDetail, Review
+from .state import ReviewWindow
+
+KEEP = 16
+
+
+class OrgPrefetcher:
+    def __init__(self, review: Review) -> None:
+        self.review = review
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+        self._futures: OrderedDict[tuple[str, ReviewWindow], Future[OrgDetail]] = OrderedDict()
+
+    def _fetch(self, org_id: str, window: ReviewWindow) -> OrgDetail:
+        return self.review.org_detail(org_id, days=window.days, as_of=window.as_of)
+
+    def prefetch(self, org_id: str, window: ReviewWindow) -> None:
+        """Start building the org's detail for this window unless it is built or being built."""
+        key = (org_id, window)
+        if key in self._futures:
+            self._futures.move_to_end(key)
+            return
+        self._futures[key] = self._executor.submit(self._fetch, org_id, window)
+        while len(self._futures) > KEEP:
+            self._futures.popitem(last=False)[1].cancel()
+
+    def ready(self, org_id: str, window: ReviewWindow) -> OrgDetail | None:
+        """The detail if it is already built (and built without error), else None."""
+        future = self._futures.get((org_id, window))
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result()
+
+    def get(self, org_id: str, window: ReviewWindow) -> OrgDetail:
+        """The detail: the prefetched one (waiting for it if it is being built), else built now."""
+        future = self._futures.get((org_id, window))
+        if future is not None and not future.cancelled():
+            try:
+                return future.result()
+            except Exception:  # noqa: BLE001 - build it again in this thread; its error will surface there
+                pass
+        return self._fetch(org_id, window)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
