@@ -11,8 +11,10 @@ only the final write). Prints one JSON object:
 - `launch_to_paint_s`: from the parent's clock reading just before it started this process to the first
   painted frame that shows the finished content (the summary with its data, or the bare app's label);
 - `run_to_paint_s`: the same, from the moment the app starts running (imports and store open excluded);
-- `drill_down_s` (trialstack only): from the Enter key on the summary's first org to the first painted frame
-  of the org drill-down with its data;
+- `drill_down_s` (trialstack only): from the Enter key on the summary's first org, pressed as soon as the
+  summary is painted, to the first painted frame of the org drill-down with its data (cold: nothing fetched);
+- `drill_down_after_look_s` (trialstack only): the same for the next org after the probe has looked at the
+  summary for a second with that org highlighted (the summary prefetches the highlighted org meanwhile);
 - `summary_data_s`, `drill_down_data_s` (trialstack only): how long the review seam took to build the view
   model of each (in the screen's worker thread); the rest of the figure above is Textual composing, laying
   out and painting the screen;
@@ -29,6 +31,7 @@ import sys
 import time
 
 SIZE = (120, 40)
+LOOK_S = 1.0  # how long the probe "reads" the summary before the second Enter
 
 
 class PaintClock:
@@ -103,12 +106,25 @@ async def probe_trialstack(db: str, launched: float) -> dict:
             await pilot.press("enter")
             drilled = await clock.wait(pilot)
             assert app.screen.org_id == org_id
+            # As a person does: back to the summary, move to the next org, read for a second, then Enter.
+            # The summary prefetches the highlighted org's drill-down while it is being read.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("j")
+            next_org = app.screen.query_one("#orgs").selected_key
+            await asyncio.sleep(LOOK_S)
+            clock.expect(lambda: _loaded(app, OrgScreen))
+            pressed_after_look = time.time()
+            await pilot.press("enter")
+            drilled_after_look = await clock.wait(pilot)
+            assert app.screen.org_id == next_org
             frames = clock.frames
     return {
         "app": "trialstack",
         "launch_to_paint_s": painted - launched,
         "run_to_paint_s": painted - started,
         "drill_down_s": drilled - pressed,
+        "drill_down_after_look_s": drilled_after_look - pressed_after_look,
         "drill_down_org": org_id,
         "summary_data_s": data_times["summary"][0],
         "drill_down_data_s": data_times["org_detail"][0],

@@ -132,9 +132,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .store import Store
 
     with Store(location, read_only=read_only) as store:
+        if store.upgrade_note:
+            print(f"trialstack-tui: {store.upgrade_note}", file=sys.stderr)
         if args.command == "import":
             return _cmd_import(store, args)
-        notice = _fill_default_store(store, location)
+        notice = _fill_default_store(store, location) or store.upgrade_note
         if args.command == "summary":
             return _cmd_summary(store, args)
         if args.command == "compare":

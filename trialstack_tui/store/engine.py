@@ -9,6 +9,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, event, inspect, select, text
@@ -36,6 +37,7 @@ class Store:
         self.read_only = read_only
         self.engine = _make_engine(location, read_only)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.upgrade_note: str | None = None  # set when opening migrated an older store
         try:
             self._prepare_schema()
         except BaseException:
@@ -126,6 +128,9 @@ class Store:
                     "--read-only to upgrade it"
                 )
             return
+        backup = None
+        if stored is not None and stored < SCHEMA_VERSION and self.location.path is not None:
+            backup = _backup_sqlite(self.engine, self.location.path, stored)
         with self.write() as conn:
             if not self.is_sqlite:
                 # Two processes creating the schema at once would race on PostgreSQL's catalog.
@@ -138,6 +143,22 @@ class Store:
                 )
             elif stored < SCHEMA_VERSION:
                 _migrate(conn, stored)
+                kept = f"; the schema-{stored} store was copied to {backup} first" if backup else ""
+                self.upgrade_note = f"upgraded {self.location.display} from schema {stored} to {SCHEMA_VERSION}{kept}"
+
+
+def _backup_sqlite(engine: Engine, path: Path, stored: int) -> Path:
+    """Copy the store (a consistent snapshot, through SQLite's backup API) before migrating it; 0600."""
+    target = path.with_name(f"{path.name}.schema{stored}-{datetime.now():%Y%m%d-%H%M%S}.bak")
+    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    with engine.connect() as conn:
+        source = conn.connection.dbapi_connection
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    return target
 
 
 def _migrate(conn: Connection, stored: int) -> None:

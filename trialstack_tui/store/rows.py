@@ -96,7 +96,7 @@ def read_rows(
     """Open one file; return its unknown columns and an iterator of (line number, row as strings)."""
     lines = _ByteCountingLines(path, on_bytes)
     if path.suffix.lower() == ".jsonl":
-        return [], _jsonl_rows(path, lines, required)
+        return _jsonl_unknown_fields(path, required, optional), _jsonl_rows(path, lines, required)
     header, reader = _csv_header(path, lines, required, optional)
     return _unknown_columns(header, required, optional), _csv_records(path, lines, reader, header)
 
@@ -122,6 +122,22 @@ def _csv_header(
     if duplicated:
         raise ImportFailed(f"{path}:1: {duplicated[0]}: column appears more than once")
     return header, reader
+
+
+def _jsonl_unknown_fields(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
+    """JSONL has no header: the fields of the first object stand for it (reported, then ignored).
+
+    A first line that is not a JSON object yields nothing here; the reading pass reports it with its line.
+    """
+    with path.open("rb") as handle:
+        for raw in handle:
+            if raw.strip():
+                try:
+                    first = json.loads(raw.decode("utf-8-sig"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    return []
+                return _unknown_columns(list(first), required, optional) if isinstance(first, dict) else []
+    return []
 
 
 def _unknown_columns(header: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
@@ -296,7 +312,8 @@ def event_batches(
     """
     if path.suffix.lower() == ".jsonl":
         lines = _ByteCountingLines(path, on_bytes)
-        return [], _jsonl_event_batches(path, lines, workflow_org, batch_size)
+        unknown = _jsonl_unknown_fields(path, EVENT_REQUIRED, EVENT_OPTIONAL)
+        return unknown, _jsonl_event_batches(path, lines, workflow_org, batch_size)
     handle = path.open("rb")
     try:
         lines = _ByteCountingLines(path, on_bytes, handle)
