@@ -98,7 +98,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
-        verdict.append(f"   {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
+        verdict.append(f" · {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
         verdict.append(cmp.reason)
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")
