@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from textual.pilot import Pilot
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.store.importer import import_path
 from trialstack_tui.tui.app import TrialStackApp
 from trialstack_tui.tui.screens.base import ReviewScreen
 from trialstack_tui.tui.state import ReviewWindow
@@ -59,3 +61,38 @@ def current(pilot: Pilot) -> ReviewScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ReviewScreen), f"expected a review screen, got {screen!r}"
     return screen
+
+
+def store_of_orgs(
+    tmp_path: Path, names: dict[str, str], *, workflow: str = "Intake", owner: str = "Dana", events_per_org: int = 3
+) -> Path:
+    """A SQLite store of small orgs named as given (org id → name), each with one workflow and some events."""
+    folder = tmp_path / f"orgs-{len(list(tmp_path.iterdir()))}"
+    write_org_set(folder, names, workflow=workflow, owner=owner, events_per_org=events_per_org)
+    db = folder / "store.db"
+    with Store(resolve_store(str(db))) as store:
+        import_path(store, folder)
+    return db
+
+
+def write_org_set(
+    folder: Path, names: dict[str, str], *, workflow: str = "Intake", owner: str = "Dana", events_per_org: int = 3
+) -> None:
+    """Import files for small orgs: names go through JSONL, so any character can be in them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "organizations.jsonl").write_text("".join(
+        json.dumps({"org_id": k, "name": v, "plan": "Team", "seats": 10, "included_credits": 100}) + "\n"
+        for k, v in names.items()
+    ))
+    (folder / "workspaces.csv").write_text("workspace_id,org_id,name\n" + "".join(f"w-{k},{k},Main\n" for k in names))
+    (folder / "workflows.csv").write_text(
+        "workflow_id,workspace_id,name,area,owner,ai_assisted,queue_backed\n"
+        + "".join(f"f-{k},w-{k},{workflow},Enrollment,{owner},true,false\n" for k in names)
+    )
+    (folder / "events.csv").write_text(
+        "event_id,ts,workflow_id,user_id,kind,outcome,credits\n"
+        + "".join(
+            f"e-{k}-{i},2026-11-{1 + i % 20:02d}T09:00:00,f-{k},u-{k}-{i % 7},ai,accepted,1\n"
+            for k in names for i in range(events_per_org)
+        )
+    )

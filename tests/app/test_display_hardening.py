@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui.store import Store
@@ -12,7 +11,7 @@ from trialstack_tui.tui.screens import followups as followups_screen
 from trialstack_tui.tui.widgets.dialogs import ConfirmDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, settle
+from .conftest import current, press, settle, store_of_orgs, write_org_set
 
 ODD_NAMES = {
     "rtl": "מרכז רפואי שיבא",
@@ -23,40 +22,8 @@ ODD_NAMES = {
 }
 
 
-def _write_org_set(folder: Path, names: dict[str, str], events_per_org: int = 3) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "organizations.jsonl").write_text(
-        "".join(
-            f'{{"org_id": "{k}", "name": {_json(v)}, "plan": "Team", "seats": 10, "included_credits": 100}}\n'
-            for k, v in names.items()
-        )
-    )
-    (folder / "workspaces.csv").write_text("workspace_id,org_id,name\n" + "".join(f"w-{k},{k},Main\n" for k in names))
-    (folder / "workflows.csv").write_text(
-        "workflow_id,workspace_id,name,area,owner,ai_assisted,queue_backed\n"
-        + "".join(f"f-{k},w-{k},Intake,Enrollment,Dana,false,false\n" for k in names)
-    )
-    (folder / "events.csv").write_text(
-        "event_id,ts,workflow_id,user_id,kind,outcome,credits\n"
-        + "".join(
-            f"e-{k}-{i},2026-11-{1 + i % 20:02d}T09:00:00,f-{k},u-{k}-{i % 7},manual,ok,\n"
-            for k in names for i in range(events_per_org)
-        )
-    )
-
-
-def _json(value: str) -> str:
-    import json
-
-    return json.dumps(value)
-
-
 async def test_rtl_wide_long_and_escape_laden_names_render_literally(make_app, tmp_path) -> None:
-    _write_org_set(tmp_path / "odd", ODD_NAMES)
-    db = tmp_path / "odd.db"
-    with Store(resolve_store(str(db))) as store:
-        import_path(store, tmp_path / "odd")
-    app = make_app(db=db)
+    app = make_app(db=store_of_orgs(tmp_path, ODD_NAMES))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         orgs = current(pilot).query_one("#orgs", ReviewTable)
@@ -119,7 +86,7 @@ async def test_r_shows_data_imported_while_the_app_is_open(make_app, sample_db, 
         await settle(pilot)
         orgs = current(pilot).query_one("#orgs", ReviewTable)
         assert "late" not in orgs.visible_keys
-        _write_org_set(tmp_path / "late", {"late": "Late Arrivals"}, events_per_org=200)
+        write_org_set(tmp_path / "late", {"late": "Late Arrivals"}, events_per_org=200)
         with Store(resolve_store(str(sample_db))) as other:  # another process's connection
             import_path(other, tmp_path / "late")
         await press(pilot, "j", "k")  # the app keeps working while the store changes under it

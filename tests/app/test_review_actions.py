@@ -12,13 +12,12 @@ from rich.text import Text
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
-from trialstack_tui.store.importer import import_path
 from trialstack_tui.tui.screens.followups import FollowUpsScreen
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, settle
+from .conftest import current, press, settle, store_of_orgs
 
 
 def _marks(db: Path, status: str = "all"):
@@ -184,25 +183,8 @@ async def test_read_only_store_browses_but_refuses_marks(make_app, sample_db) ->
 
 
 async def test_names_holding_markup_and_escapes_are_shown_literally(make_app, tmp_path) -> None:
-    folder = tmp_path / "hostile"
-    folder.mkdir()
     names = {"o1": "[bold]x[/]", "o2": "[@click=app.quit]quit[/]", "o3": "esc\x1b[31mred"}
-    (folder / "organizations.csv").write_text(
-        "org_id,name,plan,seats,included_credits\n"
-        + "".join(f'{k},"{v}",Team,10,100\n' for k, v in names.items())
-    )
-    (folder / "workspaces.csv").write_text("workspace_id,org_id,name\n" + "".join(f"w{k},{k},[i]ws[/i]\n" for k in names))
-    (folder / "workflows.csv").write_text(
-        "workflow_id,workspace_id,name,area,owner,ai_assisted,queue_backed\n"
-        + "".join(f"f{k},w{k},[red]flow[/],Docs,[b]owner[/b],true,false\n" for k in names)
-    )
-    (folder / "events.csv").write_text(
-        "event_id,ts,workflow_id,user_id,kind,outcome,credits\n"
-        + "".join(f"e{k}{i},2026-10-0{1 + i % 5}T10:00:00,f{k},u{i},ai,accepted,1\n" for k in names for i in range(5))
-    )
-    db = tmp_path / "hostile.db"
-    with Store(resolve_store(str(db))) as store:
-        import_path(store, folder)
+    db = store_of_orgs(tmp_path, names, workflow="[red]flow[/]", owner="[b]owner[/b]", events_per_org=5)
     app = make_app(db=db)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
