@@ -90,9 +90,6 @@ class DailyChart(Vertical, can_focus=True):
     so Tab / Shift+Tab bring it back into view on a scrolled screen.
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-
     def compose(self) -> ComposeResult:
         yield Label(classes="chart-legend")
         yield _DailyPlot()
