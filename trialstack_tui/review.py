@@ -142,8 +142,8 @@ class Review:
         summary = self.summary(days, as_of, org_id=org_id)
         org = summary.orgs[0]
         window = summary.window
+        cat = summary.catalog
         with self.store.read() as conn:
-            cat = queries.catalog(conn)
             untrained = queries.untrained_active_users(conn, window.start, window.end, summary.as_of, org_id)
             ws_users = _workspace_users(conn, cat, org_id, window.start, window.end)
         lines = []

@@ -144,6 +144,7 @@ class Summary:
     spikes: list[Spike]
     flags: list[Flag]
     daily: list[DailyPoint]
+    catalog: Catalog  # the reference data the summary covered (one org's, for a one-org summary)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
         spikes=spikes,
         flags=flags,
         daily=daily,
+        catalog=cat,
     )
 
 
