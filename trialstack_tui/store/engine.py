@@ -236,12 +236,24 @@ class _SqliteEventLoader(EventLoader):
 
 
 class _PostgresEventLoader(EventLoader):
-    """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING per batch."""
+    """COPY straight into events while batches add every row; through a staging table otherwise.
+
+    A plain COPY is the cheapest way in, but one event id already stored (or twice in the batch) fails it.
+    So each batch is COPYed under a savepoint; if the unique event_id index refuses a row, the batch is
+    rolled back to the savepoint and goes in through the staging table and INSERT … SELECT … ON CONFLICT
+    DO NOTHING instead. After a batch that skipped rows (an overlapping re-import) the next one takes the
+    staging table at once; after one that added every row, the direct COPY is tried again.
+    """
 
     STAGE = "trialstack_import_events"
+    SAVEPOINT = "trialstack_import_batch"
 
     def __init__(self, conn: Connection) -> None:
+        from psycopg.errors import UniqueViolation
+
+        self.unique_violation = UniqueViolation
         self.raw = conn.connection.dbapi_connection
+        self.direct = True  # the previous batch added every row: try the plain COPY
         with self.raw.cursor() as cur:
             cur.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.STAGE} (event_id text, ts timestamp, day date, "
@@ -250,13 +262,31 @@ class _PostgresEventLoader(EventLoader):
             )
 
     def insert(self, rows: list[tuple]) -> int:
-        added = self._through_stage(
-            self.STAGE, _EVENT_COLUMNS, rows,
-            f"INSERT INTO events ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM {self.STAGE} "
-            "ON CONFLICT (event_id) DO NOTHING",
-        )
+        if self.direct and self._copy_straight_in(rows):
+            added = len(rows)
+        else:
+            added = self._through_stage(
+                self.STAGE, _EVENT_COLUMNS, rows,
+                f"INSERT INTO events ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM {self.STAGE} "
+                "ON CONFLICT (event_id) DO NOTHING",
+            )
+        self.direct = added == len(rows)
         self.inserted += added
         return added
+
+    def _copy_straight_in(self, rows: list[tuple]) -> bool:
+        """COPY the batch into events; False (and nothing written) if an event id in it is already there."""
+        with self.raw.cursor() as cur:
+            cur.execute(f"SAVEPOINT {self.SAVEPOINT}")
+            try:
+                _copy(cur, "events", _EVENT_COLUMNS, rows)
+            except self.unique_violation:
+                cur.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
+                collided = True
+            else:
+                collided = False
+            cur.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
+        return not collided
 
     def add_to(self, table, keys, kept, added, rows) -> None:
         stage = f"trialstack_import_{table}"
@@ -270,14 +300,18 @@ class _PostgresEventLoader(EventLoader):
     def _through_stage(self, stage: str, columns: str, rows: list[tuple], sql: str) -> int:
         """COPY rows into the staging table, run `sql` (which reads it), empty it; return sql's row count."""
         with self.raw.cursor() as cur:
-            with cur.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+            _copy(cur, stage, columns, rows)
             cur.execute(sql)
             count = cur.rowcount
             cur.execute(f"TRUNCATE {stage}")
         return count
+
+
+def _copy(cur, table: str, columns: str, rows: list[tuple]) -> None:
+    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
 
 
 def event_loader(conn: Connection) -> EventLoader:

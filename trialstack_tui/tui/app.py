@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from datetime import date
 
@@ -65,6 +66,12 @@ class TrialStackApp(App):
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
+
+    def on_mount(self) -> None:
+        # What exists once the summary is composed (modules, classes, the summary's widgets) lives as long as
+        # the app. Freezing it keeps the cyclic collector from walking those ~120k objects again on every
+        # full collection, which otherwise stalls a key press by 50–130 ms now and then.
+        self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:
         self.prefetcher.close()

@@ -38,7 +38,41 @@ def _tick_labels(days: Sequence[date], slots: int) -> tuple[list[int], list[str]
     return ticks, [days[i].strftime("%m-%d") for i in ticks]
 
 
-class _DailyPlot(PlotextPlot):
+class _DrawnPlot(PlotextPlot):
+    """A plot drawn at render time, when the final size is known, so output depends only on data and size.
+
+    Drawing (plotext's build and the ANSI parse after it) is the costly part of a chart, so the drawn text is
+    kept until the data, the size or the theme changes; a plot with no data draws nothing.
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._drawn: tuple[object, Text] | None = None  # (data version, size, theme) and what it drew
+
+    def has_data(self) -> bool:
+        raise NotImplementedError
+
+    def draw(self) -> None:
+        """Put the data on `self.plt` (cleared before)."""
+        raise NotImplementedError
+
+    def data_changed(self) -> None:
+        self._drawn = None
+        self.refresh()
+
+    def render(self):
+        if not self.has_data():
+            return Text()
+        key = (self.size, self.app.theme)
+        if self._drawn is None or self._drawn[0] != key:
+            self.plt.clear_data()
+            self.plt.clear_figure()
+            self.draw()
+            self._drawn = (key, super().render())
+        return self._drawn[1]
+
+
+class _DailyPlot(_DrawnPlot):
     """The plot inside a DailyChart; the chart's legend line sits above it."""
 
     def __init__(self) -> None:
@@ -48,17 +82,11 @@ class _DailyPlot(PlotextPlot):
         self.markers: list[Marker] = []
         self.stacked = True
 
-    def render(self):
-        # Draw at render time, when the final size is known, so output depends on nothing but data and size.
-        self.draw()
-        return super().render()
+    def has_data(self) -> bool:
+        return bool(self.days)
 
     def draw(self) -> None:
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if not self.days:
-            return
         xs = list(range(len(self.days)))
         names = list(self.series)
         colors = [KIND_COLORS.get(n, SERIES_COLORS[i % len(SERIES_COLORS)]) for i, n in enumerate(names)]
@@ -108,7 +136,7 @@ class DailyChart(Vertical, can_focus=True):
         plot.series = {name: list(values) for name, values in series.items()}
         plot.markers = [m for m in markers if m.day in plot.days]
         plot.stacked = stacked
-        plot.refresh()
+        plot.data_changed()
         legend = Text(visible(title) + "  ", style="bold")
         for i, name in enumerate(series):
             color = KIND_COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
@@ -122,7 +150,7 @@ class DailyChart(Vertical, can_focus=True):
         self.query_one(".chart-legend", Label).update(legend)
 
 
-class BarChart(PlotextPlot):
+class BarChart(_DrawnPlot):
     """Horizontal bars, one per label, first label at the top; an optional limit line (e.g. 100 %)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -137,16 +165,13 @@ class BarChart(PlotextPlot):
         self._labels = [visible(label) for label in labels]
         self._values = list(values)
         self._limit = limit
-        self.refresh()
+        self.data_changed()
 
-    def render(self):
-        self._draw()
-        return super().render()
+    def has_data(self) -> bool:
+        return bool(self._title or self._labels)
 
-    def _draw(self) -> None:
+    def draw(self) -> None:
         plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         plt.title(visible(self._title))
         # One row per bar: with more bars than rows plotext drops labels, and not always the same ones.
         rows = max(1, self.size.height - CHART_FRAME_ROWS)
