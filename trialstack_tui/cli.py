@@ -129,6 +129,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_sample(args)
     location = resolve_store(getattr(args, "db", None))
     read_only = getattr(args, "read_only", False)
+    if args.command is None:
+        from .tui.app import run_tui  # the app opens the store itself, behind its first frame
+
+        return run_tui(
+            location, read_only=read_only, days=args.days, as_of=args.as_of,
+            prepare=lambda store: _fill_default_store(store, location, progress=False),
+        )
     from .store import Store
 
     with Store(location, read_only=read_only) as store:
@@ -136,31 +143,26 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"trialstack-tui: {store.upgrade_note}", file=sys.stderr)
         if args.command == "import":
             return _cmd_import(store, args)
-        notice = _fill_default_store(store, location) or store.upgrade_note
+        notice = _fill_default_store(store, location, progress=True)
+        if notice:
+            print(f"trialstack-tui: {notice}", file=sys.stderr)
         if args.command == "summary":
             return _cmd_summary(store, args)
         if args.command == "compare":
             return _cmd_compare(store, args)
-        if args.command == "followups":
-            return _cmd_followups(store, args)
-    from .tui.app import run_tui
-
-    return run_tui(location, read_only=read_only, days=args.days, as_of=args.as_of, notice=notice)
+        return _cmd_followups(store, args)
 
 
-def _fill_default_store(store, location: StoreLocation) -> str | None:
+def _fill_default_store(store, location: StoreLocation, *, progress: bool) -> str | None:
     """First run on the default, empty store: load the bundled sample so there is something to review.
 
-    Returns the notice it printed (the TUI shows it again, since its screen covers the terminal).
+    Returns a notice saying so (None when there was nothing to do); `progress` shows a progress bar on an
+    interactive stderr (not under the TUI, which owns the terminal).
     """
     if not location.is_default or store.read_only or not _store_is_empty(store):
         return None
-    result = _import_with_progress(store, bundled_sample_dir())
-    notice = (
-        f"First run: loaded the bundled sample data ({result.added:,} rows) into {location.display}"
-    )
-    print(f"trialstack-tui: {notice}", file=sys.stderr)
-    return notice
+    result = _import_with_progress(store, bundled_sample_dir(), progress=progress)
+    return f"First run: loaded the bundled sample data ({result.added:,} rows) into {location.display}"
 
 
 def _store_is_empty(store) -> bool:
@@ -193,16 +195,16 @@ class _ImportProgress:
         self._progress.stop()
 
 
-def _import_with_progress(store, path: Path):
+def _import_with_progress(store, path: Path, *, progress: bool = True):
     """Import PATH, with a progress bar when stderr is a terminal (none when piped or redirected)."""
     from .store.importer import import_path
 
-    progress = _ImportProgress() if sys.stderr.isatty() else None
+    bar = _ImportProgress() if progress and sys.stderr.isatty() else None
     try:
-        return import_path(store, path, progress=progress)
+        return import_path(store, path, progress=bar)
     finally:
-        if progress is not None:
-            progress.stop()
+        if bar is not None:
+            bar.stop()
 
 
 def _cmd_import(store, args: argparse.Namespace) -> int:

@@ -7,78 +7,37 @@ come from one code path.
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from .errors import NotFound, UserFacingError
-from .metrics.billing import Projection
 from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
-from .metrics.spikes import Spike
 from .metrics.summary import (
-    FLAG_KINDS,
-    OrgSummary,
     Summary,
     SummaryInputs,
-    WorkflowSummary,
     build_summary,
     rows_needed_from,
 )
 from .metrics.windows import review_windows
-from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
+from .records import (
+    Catalog,
+    ChangeRecord,
+    DailyCounts,
+    FollowUpRecord,
+)
 from .store import Store, followups, queries
-
-DEFAULT_DAYS = 30
-WINDOW_CHOICES = (7, 30, 90)
-FOLLOWUP_REASONS = (*FLAG_KINDS, "rollout", "other")
+from .views import (
+    DEFAULT_DAYS,
+    FOLLOWUP_REASONS,
+    BillingLine,
+    OrgDetail,
+    WorkflowDetail,
+    WorkspaceLine,
+)
 
 
 class NoData(UserFacingError):
     """The store holds no events yet."""
-
-
-@dataclass(frozen=True)
-class WorkspaceLine:
-    workspace: WorkspaceRecord
-    events: int
-    workflows_active: int
-    workflows_total: int
-    active_users: int
-
-
-@dataclass(frozen=True)
-class OrgDetail:
-    """The org drill-down: its summary, workflows, workspaces, daily kinds, changes and untrained users."""
-
-    summary: Summary  # the quick summary restricted to this org
-    org: OrgSummary
-    workspaces: list[WorkspaceLine]
-    changes: list[ChangeRecord]
-    untrained_active: list[tuple[str, str]]  # (user_id, role) active in the window, not trained
-
-    @property
-    def workflows(self) -> list[WorkflowSummary]:
-        return self.summary.workflows
-
-
-@dataclass(frozen=True)
-class WorkflowDetail:
-    workflow: WorkflowRecord
-    workspace: WorkspaceRecord
-    org_name: str
-    summary: WorkflowSummary
-    days: list[DailyCounts]  # one per window day (zeros filled in)
-    daily_active: list[int]
-    spikes: list[Spike]
-    changes: list[ChangeRecord]
-    flags: list  # the org's flags that name this workflow
-
-
-@dataclass(frozen=True)
-class BillingLine:
-    org_id: str
-    name: str
-    plan: str
-    projection: Projection
 
 
 class Review:

@@ -85,7 +85,7 @@ def test_summary_org_workflow_mark_quit_and_the_mark_is_stored(tmp_path: Path) -
         tmux.keys("Enter")
         tmux.wait_for("Marked #1")
         tmux.keys("q")
-        # Back at the shell, the notice printed before the app took over the screen is there to read.
+        # Back at the shell, the notice is printed again where the terminal keeps it.
         tmux.wait_for("trialstack-tui: First run: loaded the bundled sample data", timeout=15)
         assert "Workflow:" not in tmux.screen()
     finally:

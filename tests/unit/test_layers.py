@@ -40,3 +40,10 @@ def test_metrics_import_no_sql():
     )
     assert "trialstack_tui" in loaded
     assert not loaded & {"sqlalchemy", "sqlmodel", "sqlite3", "psycopg", "textual"}
+
+
+def test_the_tui_draws_without_importing_the_store():
+    """The app and its screens import no SQL library: the store opens on a worker after the first frame."""
+    loaded = modules_after_import("trialstack_tui.tui.app")
+    assert "textual" in loaded  # the probe really imported the app
+    assert not loaded & {"sqlalchemy", "sqlmodel", "pydantic", "psycopg"}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -13,8 +16,6 @@ from textual.screen import Screen
 
 from ..config import StoreLocation
 from ..errors import UserFacingError
-from ..review import Review
-from ..store import Store
 from .commands import ReviewCommands
 from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
@@ -28,6 +29,13 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .screens.workflow import WorkflowScreen
 from .state import ReviewWindow
 from .widgets.dialogs import AsOfChoice, AsOfDialog, MarkDialog, MarkRequest
+
+if TYPE_CHECKING:
+    from ..review import Review
+    from ..store import Store
+
+Opener = Callable[[], "tuple[Review, str | None]"]
+"""Opens the store; returns the review seam over it and a notice for the administrator (or None)."""
 
 NAVIGATION = {  # action → (screen class, title, help)
     "home": (SummaryScreen, "Quick summary", "Activity, adoption and flags across every org"),
@@ -55,23 +63,56 @@ class TrialStackApp(App):
         Binding("f", "followups", "Follow-ups", show=False),
     ]
 
-    def __init__(self, review: Review, *, store_label: str, read_only: bool = False,
-                 window: ReviewWindow | None = None) -> None:
+    def __init__(self, review: Review | None = None, *, opener: Opener | None = None, store_label: str,
+                 read_only: bool = False, window: ReviewWindow | None = None) -> None:
+        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn."""
         super().__init__()
-        self.review = review
-        self.prefetcher = OrgPrefetcher(review)
+        if (review is None) == (opener is None):
+            raise ValueError("give a review or an opener, not both")
+        self._review: Future[Review] = Future()
+        if review is not None:
+            self._review.set_result(review)
+        self._opener = opener
+        self.prefetcher = OrgPrefetcher(lambda: self.review)
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
+
+    @property
+    def review(self) -> Review:
+        """The review seam; waits for the store to open (screens ask from their worker threads)."""
+        return self._review.result()
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
 
     def on_mount(self) -> None:
-        # What exists once the summary is composed (modules, classes, the summary's widgets) lives as long as
-        # the app. Freezing it keeps the cyclic collector from walking those ~120k objects again on every
-        # full collection, which otherwise stalls a key press by 50–130 ms now and then.
-        self.call_after_refresh(gc.freeze)
+        # Draw the first frame first: importing the store's libraries (SQLAlchemy, SQLModel: ~0.3 s) and
+        # opening the store happen on a worker thread after it, while the summary shows its loading indicator.
+        self.call_after_refresh(self._open_store if self._opener is not None else self._settle)
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_store(self) -> None:
+        assert self._opener is not None
+        try:
+            review, notice = self._opener()
+        except UserFacingError as exc:
+            self._review.set_exception(exc)
+            self.call_from_thread(self.exit, return_code=2, message=f"trialstack-tui: {exc}")
+            return
+        except BaseException as exc:
+            self._review.set_exception(exc)  # screens waiting for the store stop waiting
+            raise
+        self._review.set_result(review)
+        self._settle()
+        if notice:
+            self.call_from_thread(self.notify, notice, timeout=8)
+
+    def _settle(self) -> None:
+        # What exists now (modules, classes, the summary's widgets) lives as long as the app. Freezing it
+        # keeps the cyclic collector from walking those ~120k objects again on every full collection, which
+        # otherwise stalls a key press by 50–130 ms now and then.
+        gc.freeze()
 
     def on_unmount(self) -> None:
         self.prefetcher.close()
@@ -189,14 +230,37 @@ class TrialStackApp(App):
 
 
 def run_tui(
-    location: StoreLocation, *, read_only: bool, days: int, as_of: date | None, notice: str | None = None
+    location: StoreLocation,
+    *,
+    read_only: bool,
+    days: int,
+    as_of: date | None,
+    prepare: Callable[[Store], str | None] | None = None,
 ) -> int:
-    """Open the store and run the app until the administrator quits."""
-    with Store(location, read_only=read_only) as store:
-        app = TrialStackApp(
-            Review(store), store_label=location.display, read_only=read_only, window=ReviewWindow(days, as_of)
-        )
-        if notice:
-            app.call_later(app.notify, notice, timeout=8)
+    """Run the app until the administrator quits; the store opens behind the first frame.
+
+    `prepare` runs once the store is open (the CLI fills a first-run default store there) and may return a
+    notice. Notices are shown in the app and printed again on exit, where the terminal keeps them.
+    """
+    opened: list[Store] = []
+    notices: list[str] = []
+
+    def open_review() -> tuple[Review, str | None]:
+        from ..review import Review
+        from ..store import Store
+
+        store = Store(location, read_only=read_only)
+        opened.append(store)
+        notices.extend(note for note in (store.upgrade_note, prepare(store) if prepare else None) if note)
+        return Review(store), "; ".join(notices) or None
+
+    app = TrialStackApp(opener=open_review, store_label=location.display, read_only=read_only,
+                        window=ReviewWindow(days, as_of))
+    try:
         app.run()
+    finally:
+        for store in opened:
+            store.close()
+    for notice in notices:
+        print(f"trialstack-tui: {notice}", file=sys.stderr)
     return app.return_code or 0

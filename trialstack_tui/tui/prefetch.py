@@ -7,22 +7,27 @@ queries only after the key press.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-from ..review import OrgDetail, Review
+from ..views import OrgDetail
 from .state import ReviewWindow
+
+if TYPE_CHECKING:
+    from ..review import Review
 
 KEEP = 16
 
 
 class OrgPrefetcher:
-    def __init__(self, review: Review) -> None:
-        self.review = review
+    def __init__(self, review: Callable[[], Review]) -> None:
+        self.review = review  # the seam, asked for when a build starts (the store may still be opening)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
         self._futures: OrderedDict[tuple[str, ReviewWindow], Future[OrgDetail]] = OrderedDict()
 
     def _fetch(self, org_id: str, window: ReviewWindow) -> OrgDetail:
-        return self.review.org_detail(org_id, days=window.days, as_of=window.as_of)
+        return self.review().org_detail(org_id, days=window.days, as_of=window.as_of)
 
     def prefetch(self, org_id: str, window: ReviewWindow) -> None:
         """Start building the org's detail for this window unless it is built or being built."""

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
-from ...review import BillingLine
+from ...views import BillingLine
 from .. import format as fmt
 from ..state import ReviewWindow
 from ..widgets.charts import BarChart

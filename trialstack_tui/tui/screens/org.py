@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from ...review import OrgDetail
+from ...views import OrgDetail
 from .. import format as fmt
 from ..state import ReviewWindow
 from ..widgets.charts import DailyChart, Marker

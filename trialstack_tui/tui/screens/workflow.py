@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from ...review import WorkflowDetail
+from ...views import WorkflowDetail
 from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, FLAG_COLUMNS, change_row, flag_row, workflow_mark
 from ..state import ReviewWindow

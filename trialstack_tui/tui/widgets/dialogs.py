@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ...review import FOLLOWUP_REASONS
+from ...views import FOLLOWUP_REASONS
 from ...safe_text import visible
 
 @dataclass(frozen=True)

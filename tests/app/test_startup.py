@@ -1,0 +1,65 @@
+"""Start-up: the first frame is drawn before the store opens; the store opens on a worker behind it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.errors import StoreError
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store
+from trialstack_tui.tui.app import TrialStackApp
+from trialstack_tui.tui.screens.summary import SummaryScreen
+
+from .conftest import settle
+
+
+async def test_the_summary_frame_is_up_while_the_store_is_still_opening(sample_db: Path) -> None:
+    may_open = threading.Event()
+    stores: list[Store] = []
+
+    def opener() -> tuple[Review, str | None]:
+        assert may_open.wait(30), "the test never let the store open"
+        store = Store(resolve_store(str(sample_db)))
+        stores.append(store)
+        return Review(store), "upgraded sample.db from schema 1 to 2"
+
+    app = TrialStackApp(opener=opener, store_label="sample.db")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SummaryScreen)
+            assert screen.query_one("#body").loading  # drawn, waiting for its data
+            assert screen.model is None and not stores
+            may_open.set()
+            await settle(pilot)
+            assert screen.model is not None and not screen.query_one("#body").loading
+            assert screen.query_one("#orgs").row_count == 14
+            messages = [n.message for n in app._notifications]
+            assert "upgraded sample.db from schema 1 to 2" in messages
+            # The prefetcher reaches the store the opener opened.
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen.model.org.org.org_id == screen.query_one("#orgs").selected_key
+    finally:
+        for store in stores:
+            store.close()
+
+
+async def test_a_store_that_cannot_open_ends_the_app_with_exit_status_2(capsys) -> None:
+    def opener() -> tuple[Review, str | None]:
+        raise StoreError("cannot create store /proc/nope/x.db: No such file or directory")
+
+    app = TrialStackApp(opener=opener, store_label="x.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 2
+    # Printed on stderr once the terminal is back, as before the app started (no traceback).
+    err = capsys.readouterr().err
+    assert "trialstack-tui: cannot create store /proc/nope/x.db: No such file or directory" in err
+    assert "Traceback" not in err
