@@ -8,9 +8,13 @@ headless under Textual's Pilot at the same terminal size. A frame counts as pain
 compositor update has been rendered to the terminal byte string it would send (the headless driver skips
 only the final write). Prints one JSON object:
 
-- `launch_to_paint_s`: from the parent's clock reading just before it started this process to the first
-  painted frame that shows the finished content (the summary with its data, or the bare app's label);
-- `run_to_paint_s`: the same, from the moment the app starts running (imports and store open excluded);
+- `launch_to_first_frame_s`: from the parent's clock reading just before it started this process to the
+  app's first painted frame, whatever it shows (trialstack: the summary's frame with its loading indicator,
+  drawn before the store opens; bare: its label);
+- `launch_to_paint_s`: the same clock to the first painted frame that shows the finished content (the
+  summary with its data, or the bare app's label);
+- `run_to_paint_s`: the same, from the moment the app starts running (imports of the app excluded; the
+  store opens on the app's worker, as `trialstack-tui` does it);
 - `drill_down_s` (trialstack only): from the Enter key on the summary's first org, pressed as soon as the
   summary is painted, to the first painted frame of the org drill-down with its data (cold: nothing fetched);
 - `drill_down_after_look_s` (trialstack only): the same for the next org after the probe has looked at the
@@ -41,6 +45,7 @@ class PaintClock:
         self.app = app
         self.ready = ready  # () -> bool: does the current screen show the finished content?
         self.painted_at: float | None = None
+        self.first_frame_at: float | None = None  # the app's first painted frame, whatever it shows
         self.frames = 0
         original = app._display
 
@@ -52,6 +57,8 @@ class PaintClock:
             if render is not None:
                 render(app.console)  # the terminal bytes a real driver would write
             self.frames += 1
+            if self.first_frame_at is None:
+                self.first_frame_at = time.time()
             if self.painted_at is None and self.ready():
                 self.painted_at = time.time()
 
@@ -82,20 +89,25 @@ def _loaded(app, screen_type) -> bool:
 
 async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
-    from trialstack_tui.review import Review
-    from trialstack_tui.store import Store
-    from trialstack_tui.tui.app import TrialStackApp
+    from trialstack_tui.tui.app import StoreOpener, TrialStackApp
     from trialstack_tui.tui.screens.org import OrgScreen
     from trialstack_tui.tui.screens.summary import SummaryScreen
     from trialstack_tui.tui.state import ReviewWindow
 
     location = resolve_store(db)
-    with Store(location) as store:
-        review = Review(store)
-        data_times = _time_calls(review, "summary", "org_detail")
-        app = TrialStackApp(review, store_label=location.display, window=ReviewWindow())
-        clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
-        started = time.time()
+    # As `trialstack-tui` starts it (run_tui): the app opens the store on a worker after its first frame.
+    opener = StoreOpener(location, read_only=False)
+    data_times: dict[str, list[float]] = {}
+
+    def open_and_time():
+        review, notice = opener()
+        data_times.update(_time_calls(review, "summary", "org_detail"))
+        return review, notice
+
+    app = TrialStackApp(opener=open_and_time, store_label=location.display, window=ReviewWindow())
+    clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
+    started = time.time()
+    try:
         async with app.run_test(size=SIZE) as pilot:
             painted = await clock.wait(pilot)
             summary_screen = app.screen
@@ -119,8 +131,11 @@ async def probe_trialstack(db: str, launched: float) -> dict:
             drilled_after_look = await clock.wait(pilot)
             assert app.screen.org_id == next_org
             frames = clock.frames
+    finally:
+        opener.close()
     return {
         "app": "trialstack",
+        "launch_to_first_frame_s": clock.first_frame_at - launched,
         "launch_to_paint_s": painted - launched,
         "run_to_paint_s": painted - started,
         "drill_down_s": drilled - pressed,
@@ -162,7 +177,10 @@ async def probe_bare(launched: float) -> dict:
     started = time.time()
     async with app.run_test(size=SIZE) as pilot:
         painted = await clock.wait(pilot)
-    return {"app": "bare", "launch_to_paint_s": painted - launched, "run_to_paint_s": painted - started}
+    return {
+        "app": "bare", "launch_to_first_frame_s": clock.first_frame_at - launched,
+        "launch_to_paint_s": painted - launched, "run_to_paint_s": painted - started,
+    }
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -63,3 +64,31 @@ async def test_a_store_that_cannot_open_ends_the_app_with_exit_status_2(capsys) 
     err = capsys.readouterr().err
     assert "trialstack-tui: cannot create store /proc/nope/x.db: No such file or directory" in err
     assert "Traceback" not in err
+
+
+async def test_quitting_while_the_store_opens_leaves_no_screen_waiting_for_it(sample_db: Path) -> None:
+    app_closed = threading.Event()
+    stores: list[Store] = []
+
+    def opener() -> tuple[Review, str | None]:
+        assert app_closed.wait(30)
+        store = Store(resolve_store(str(sample_db)))
+        stores.append(store)
+        return Review(store), None
+
+    app = TrialStackApp(opener=opener, store_label="sample.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        workers = list(app.workers)  # the store's opening and the summary's load, waiting for it
+        assert len(workers) == 2
+        app.exit()
+    app_closed.set()
+    for _ in range(250):
+        if all(w.is_finished for w in workers):
+            break
+        await asyncio.sleep(0.02)
+    assert all(w.is_finished for w in workers), [w.state for w in workers]
+    assert screen.model is None  # nothing was drawn into the closed app
+    for store in stores:
+        store.close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,10 @@ class TrialStackApp(App):
     @property
     def review(self) -> Review:
         """The review seam; waits for the store to open (screens ask from their worker threads)."""
-        return self._review.result()
+        try:
+            return self._review.result()
+        except CancelledError:
+            raise UserFacingError("the app closed before the store was opened") from None
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
@@ -94,6 +98,8 @@ class TrialStackApp(App):
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
         assert self._opener is not None
+        if not self._review.set_running_or_notify_cancel():
+            return  # the app was closed before it got this far
         try:
             review, notice = self._opener()
         except UserFacingError as exc:
@@ -115,6 +121,7 @@ class TrialStackApp(App):
         gc.freeze()
 
     def on_unmount(self) -> None:
+        self._review.cancel()  # if the store never started opening, screens waiting for it stop waiting
         self.prefetcher.close()
 
     # ------------------------------------------------------------------ navigation
@@ -229,6 +236,40 @@ class TrialStackApp(App):
                 self.pop_screen()
 
 
+class StoreOpener:
+    """The app's `Opener` for a store location: opens it (on the app's worker) and closes it afterwards.
+
+    `prepare` runs once the store is open (the CLI fills a first-run default store there) and may return a
+    notice; `notices` keeps every notice, to print again when the terminal is back.
+    """
+
+    def __init__(
+        self, location: StoreLocation, *, read_only: bool, prepare: Callable[[Store], str | None] | None = None
+    ) -> None:
+        self.location = location
+        self.read_only = read_only
+        self.prepare = prepare
+        self.notices: list[str] = []
+        self._store: Store | None = None
+        self._opening = threading.Lock()
+
+    def __call__(self) -> tuple[Review, str | None]:
+        from ..review import Review
+        from ..store import Store
+
+        with self._opening:
+            self._store = Store(self.location, read_only=self.read_only)
+            prepared = self.prepare(self._store) if self.prepare else None
+            self.notices = [note for note in (self._store.upgrade_note, prepared) if note]
+            return Review(self._store), "; ".join(self.notices) or None
+
+    def close(self) -> None:
+        """Close the store; an administrator who quit while it was opening waits for the opening to end."""
+        with self._opening:
+            if self._store is not None:
+                self._store.close()
+
+
 def run_tui(
     location: StoreLocation,
     *,
@@ -237,30 +278,14 @@ def run_tui(
     as_of: date | None,
     prepare: Callable[[Store], str | None] | None = None,
 ) -> int:
-    """Run the app until the administrator quits; the store opens behind the first frame.
-
-    `prepare` runs once the store is open (the CLI fills a first-run default store there) and may return a
-    notice. Notices are shown in the app and printed again on exit, where the terminal keeps them.
-    """
-    opened: list[Store] = []
-    notices: list[str] = []
-
-    def open_review() -> tuple[Review, str | None]:
-        from ..review import Review
-        from ..store import Store
-
-        store = Store(location, read_only=read_only)
-        opened.append(store)
-        notices.extend(note for note in (store.upgrade_note, prepare(store) if prepare else None) if note)
-        return Review(store), "; ".join(notices) or None
-
-    app = TrialStackApp(opener=open_review, store_label=location.display, read_only=read_only,
+    """Run the app until the administrator quits; the store opens behind the first frame."""
+    opener = StoreOpener(location, read_only=read_only, prepare=prepare)
+    app = TrialStackApp(opener=opener, store_label=location.display, read_only=read_only,
                         window=ReviewWindow(days, as_of))
     try:
         app.run()
     finally:
-        for store in opened:
-            store.close()
-    for notice in notices:
+        opener.close()
+    for notice in opener.notices:
         print(f"trialstack-tui: {notice}", file=sys.stderr)
     return app.return_code or 0
