@@ -3,6 +3,7 @@
 - the CSV fast path for events against `parse_event`, row by row, valid and invalid;
 - the helper process that reads big files against reading in this process;
 - rollups summed in Python (whole slices) against rollups in SQL (slices with skipped rows);
+- on PostgreSQL, batches COPYed straight into events against batches that collide with stored event ids;
 - a version-1 store opened by this version (schema migration).
 """
 
@@ -15,7 +16,7 @@ from sqlalchemy import text
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui.errors import ImportFailed
-from trialstack_tui.store import Store, event_stream, importer
+from trialstack_tui.store import Store, engine, event_stream, importer
 from trialstack_tui.store.importer import import_path
 from trialstack_tui.store.rows import RowError, parse_event
 from trialstack_tui.store.tables import SCHEMA_VERSION
@@ -139,6 +140,45 @@ def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(stor
     _rollups_equal_group_bys(store)
     assert rows_of(store, "SELECT COUNT(*), SUM(events) FROM daily_usage") == [(rows_of(
         store, "SELECT COUNT(*) FROM (SELECT DISTINCT day, workflow_id FROM events) t")[0][0], 15)]
+
+
+def test_a_duplicate_event_id_in_a_later_batch_is_skipped_and_the_rest_stored(store, tmp_path, monkeypatch, reader):
+    monkeypatch.setattr(importer, "EVENT_BATCH", 2)
+    events = [*TINY["events"][:4], TINY["events"][1], *TINY["events"][4:]]  # e2 again, in the third batch
+    report = import_path(store, write_tiny(tmp_path / "in", {"events": events}))
+    assert next((f.added, f.skipped) for f in report.files if f.kind == "events") == (6, 1)
+    assert rows_of(store, "SELECT event_id FROM events ORDER BY event_id") == [(f"e{i}",) for i in range(1, 7)]
+    _rollups_equal_group_bys(store)
+
+
+def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in_the_way(
+    pg_location, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importer, "EVENT_BATCH", 2)
+    copied_into: list[str] = []
+    real_copy = engine._copy
+
+    def spy(cur, table, columns, rows):
+        copied_into.append(table)
+        return real_copy(cur, table, columns, rows)
+
+    new = [(f"n{i}", "2026-03-03T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1") for i in range(6)]
+    with Store(pg_location) as store:
+        import_path(store, write_tiny(tmp_path / "first", {"events": TINY["events"][:3]}))
+        monkeypatch.setattr(engine, "_copy", spy)
+        # Batches: all known | one known | all new | all new | one seen in the batch before.
+        events = [*TINY["events"][:3], *new[:5], new[4], new[5]]
+        report = import_path(store, write_tiny(tmp_path / "second", {"events": events}))
+        assert next((f.added, f.skipped) for f in report.files if f.kind == "events") == (6, 4)
+        _rollups_equal_group_bys(store)
+    stage = engine._PostgresEventLoader.STAGE
+    assert [t for t in copied_into if t in ("events", stage)] == [
+        "events", stage,  # tried straight in, collided, staged
+        stage,  # staged at once after a batch with skipped rows
+        stage,  # still staged; it added every row
+        "events",  # so this one goes straight in
+        "events", stage,  # a collision within this import
+    ]
 
 
 def test_a_version_1_store_is_migrated_when_opened(sqlite_location, tmp_path):

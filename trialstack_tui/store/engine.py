@@ -192,7 +192,7 @@ class EventLoader:
 
     inserted = 0
 
-    def insert(self, rows: list[tuple]) -> int:
+    def insert(self, batch: list[tuple]) -> int:
         """Insert one batch; return how many rows were new (the others were skipped)."""
         raise NotImplementedError
 
@@ -221,8 +221,8 @@ class _SqliteEventLoader(EventLoader):
     def __init__(self, conn: Connection) -> None:
         self.cursor = conn.connection.dbapi_connection.cursor()
 
-    def insert(self, rows: list[tuple]) -> int:
-        self.cursor.executemany(self.SQL, rows)
+    def insert(self, batch: list[tuple]) -> int:
+        self.cursor.executemany(self.SQL, batch)
         added = self.cursor.rowcount  # the sum over the rows: 1 inserted, 0 skipped
         self.inserted += added
         return added
@@ -236,13 +236,14 @@ class _SqliteEventLoader(EventLoader):
 
 
 class _PostgresEventLoader(EventLoader):
-    """COPY straight into events while batches add every row; through a staging table otherwise.
+    """COPY straight into events while batches add every row; through staging tables otherwise.
 
-    A plain COPY is the cheapest way in, but one event id already stored (or twice in the batch) fails it.
-    So each batch is COPYed under a savepoint; if the unique event_id index refuses a row, the batch is
-    rolled back to the savepoint and goes in through the staging table and INSERT … SELECT … ON CONFLICT
-    DO NOTHING instead. After a batch that skipped rows (an overlapping re-import) the next one takes the
-    staging table at once; after one that added every row, the direct COPY is tried again.
+    A plain COPY into `events` is the cheapest way in, but one event id already stored (or twice in
+    the batch) fails it. So a batch is COPYed under a savepoint; if the unique index on event_id refuses a
+    row, the batch is rolled back to the savepoint and goes in through a staging table and INSERT … SELECT
+    … ON CONFLICT DO NOTHING instead. After a batch that skipped rows (an overlapping re-import) the next
+    one takes the staging table at once; after one that added every row, the plain COPY is tried again.
+    Rollup rows are upserted through staging tables.
     """
 
     STAGE = "trialstack_import_events"
@@ -253,7 +254,7 @@ class _PostgresEventLoader(EventLoader):
 
         self.unique_violation = UniqueViolation
         self.raw = conn.connection.dbapi_connection
-        self.direct = True  # the previous batch added every row: try the plain COPY
+        self.straight = True  # the previous batch added every row: try the plain COPY
         with self.raw.cursor() as cur:
             cur.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.STAGE} (event_id text, ts timestamp, day date, "
@@ -261,32 +262,29 @@ class _PostgresEventLoader(EventLoader):
                 "ON COMMIT DROP"
             )
 
-    def insert(self, rows: list[tuple]) -> int:
-        if self.direct and self._copy_straight_in(rows):
-            added = len(rows)
-        else:
-            added = self._through_stage(
-                self.STAGE, _EVENT_COLUMNS, rows,
+    def insert(self, batch: list[tuple]) -> int:
+        added = self._copy_straight_in(batch) if self.straight else None
+        if added is None:
+            added, staged = self._through_stage(
+                self.STAGE, _EVENT_COLUMNS, batch,
                 f"INSERT INTO events ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM {self.STAGE} "
                 "ON CONFLICT (event_id) DO NOTHING",
             )
-        self.direct = added == len(rows)
+            self.straight = added == staged
         self.inserted += added
         return added
 
-    def _copy_straight_in(self, rows: list[tuple]) -> bool:
-        """COPY the batch into events; False (and nothing written) if an event id in it is already there."""
+    def _copy_straight_in(self, batch: list[tuple]) -> int | None:
+        """COPY the batch into events; its row count, or None (nothing written) if an event id collided."""
         with self.raw.cursor() as cur:
             cur.execute(f"SAVEPOINT {self.SAVEPOINT}")
             try:
-                _copy(cur, "events", _EVENT_COLUMNS, rows)
+                added = _copy(cur, "events", _EVENT_COLUMNS, batch)
             except self.unique_violation:
                 cur.execute(f"ROLLBACK TO SAVEPOINT {self.SAVEPOINT}")
-                collided = True
-            else:
-                collided = False
+                added = None
             cur.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
-        return not collided
+        return added
 
     def add_to(self, table, keys, kept, added, rows) -> None:
         stage = f"trialstack_import_{table}"
@@ -297,21 +295,24 @@ class _PostgresEventLoader(EventLoader):
             stage, columns, rows, _upsert_sql(table, keys, kept, added, f"SELECT {columns} FROM {stage}")
         )
 
-    def _through_stage(self, stage: str, columns: str, rows: list[tuple], sql: str) -> int:
-        """COPY rows into the staging table, run `sql` (which reads it), empty it; return sql's row count."""
+    def _through_stage(self, stage: str, columns: str, rows: list[tuple], sql: str) -> tuple[int, int]:
+        """COPY rows into the staging table, run `sql` (which reads it), empty it; return sql's row count and
+        the number of rows staged."""
         with self.raw.cursor() as cur:
-            _copy(cur, stage, columns, rows)
+            staged = _copy(cur, stage, columns, rows)
             cur.execute(sql)
             count = cur.rowcount
             cur.execute(f"TRUNCATE {stage}")
-        return count
+        return count, staged
 
 
-def _copy(cur, table: str, columns: str, rows: list[tuple]) -> None:
+def _copy(cur, table: str, columns: str, rows: list[tuple]) -> int:
+    """COPY rows into the table's columns; return how many went in."""
     with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         write_row = copy.write_row
         for row in rows:
             write_row(row)
+    return cur.rowcount
 
 
 def event_loader(conn: Connection) -> EventLoader:
