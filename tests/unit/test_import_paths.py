@@ -3,7 +3,8 @@
 - the CSV fast path for events against `parse_event`, row by row, valid and invalid;
 - the helper process that reads big files against reading in this process;
 - rollups summed in Python (whole slices) against rollups in SQL (slices with skipped rows);
-- on PostgreSQL, batches COPYed straight into events against batches that collide with stored event ids;
+- on PostgreSQL, batches COPYed straight into events against batches that collide with stored event ids,
+  and rollup rows COPYed straight in against rows upserted onto stored keys;
 - a version-1 store opened by this version (schema migration).
 """
 
@@ -149,6 +150,24 @@ def test_a_duplicate_event_id_in_a_later_batch_is_skipped_and_the_rest_stored(st
     assert next((f.added, f.skipped) for f in report.files if f.kind == "events") == (6, 1)
     assert rows_of(store, "SELECT event_id FROM events ORDER BY event_id") == [(f"e{i}",) for i in range(1, 7)]
     _rollups_equal_group_bys(store)
+
+
+def test_rollup_keys_rolled_up_in_sql_are_added_to_by_a_later_whole_slice(store, tmp_path, monkeypatch):
+    # Slices of two events. The second import's first slice holds a stored event, so its new event (e9) is
+    # rolled up in SQL; the next slice is whole and adds to the same day, workflow and user (e10).
+    monkeypatch.setattr(importer, "EVENT_BATCH", 2)
+    monkeypatch.setattr(importer, "ROLLUP_EVERY", 2)
+    import_path(store, write_tiny(tmp_path / "first", {"events": TINY["events"][:1]}))
+    later = [
+        TINY["events"][0],
+        ("e9", "2026-03-05T09:00:00", "wf-a2", "u-a2", "manual", "ok", "1"),
+        ("e10", "2026-03-05T10:00:00", "wf-a2", "u-a2", "ai", "accepted", "2"),
+        ("e11", "2026-03-06T09:00:00", "wf-b1", "u-b1", "queue", "ok", ""),
+    ]
+    report = import_path(store, write_tiny(tmp_path / "second", {"events": later}))
+    assert next((f.added, f.skipped) for f in report.files if f.kind == "events") == (3, 1)
+    _rollups_equal_group_bys(store)
+    assert rows_of(store, "SELECT events FROM daily_user WHERE workflow_id = 'wf-a2' AND user_id = 'u-a2'") == [(2,)]
 
 
 def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in_the_way(
