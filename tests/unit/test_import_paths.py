@@ -18,6 +18,7 @@ from sqlalchemy import text
 from trialstack_tui.config import resolve_store
 from trialstack_tui.errors import ImportFailed
 from trialstack_tui.store import Store, engine, event_stream, importer
+from trialstack_tui.store.event_stream import copy_text
 from trialstack_tui.store.importer import import_path
 from trialstack_tui.store.rows import RowError, parse_event
 from trialstack_tui.store.tables import SCHEMA_VERSION
@@ -41,6 +42,7 @@ ODD_BUT_VALID = [
     ("v10", "2026-03-01T09:00", "wf-b1", "u,b1", "manual", "error", "2.25"),  # a quoted comma
     ("v11", "2026-03-01T09:00:00", "wf-b1", "u\nb1", "manual", "error", ""),  # a field on two lines
     ("v12", "2026-03-02T09:00:00", "wf-b1", "u-b1", "manual", "ok", "\u00a01\u00a0"),
+    ("v\\13", "2026-03-02T10:00:00", "wf-a2", "u\ta2\\", "ai", "ok", "1"),  # what COPY text must escape
 ]
 INVALID = [
     ("x1", "2026-02-30T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1", "ts"),
@@ -141,6 +143,16 @@ def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(stor
     _rollups_equal_group_bys(store)
     assert rows_of(store, "SELECT COUNT(*), SUM(events) FROM daily_usage") == [(rows_of(
         store, "SELECT COUNT(*) FROM (SELECT DISTINCT day, workflow_id FROM events) t")[0][0], 15)]
+
+
+def test_copy_text_escapes_only_what_postgresql_would_misread():
+    plain = ("e1", "2026-03-01 09:00:00", "2026-03-01", "org-a", "wf-a1", "u-a1", "ai", "ok", 0.25)
+    odd = ("e\\2", "2026-03-01 09:00:00", "2026-03-01", "org-a", "wf-a1", "u\tb\nc\rd", "manual", "ok", 1e-05)
+    line = b"e1\t2026-03-01 09:00:00\t2026-03-01\torg-a\twf-a1\tu-a1\tai\tok\t0.25\n"
+    assert copy_text([plain]) == line
+    assert copy_text([plain, odd]) == line + (
+        b"e\\\\2\t2026-03-01 09:00:00\t2026-03-01\torg-a\twf-a1\tu\\tb\\nc\\rd\tmanual\tok\t1e-05\n"
+    )
 
 
 def test_a_duplicate_event_id_in_a_later_batch_is_skipped_and_the_rest_stored(store, tmp_path, monkeypatch, reader):

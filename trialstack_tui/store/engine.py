@@ -188,11 +188,16 @@ _EVENT_COLUMNS = "event_id, ts, day, org_id, workflow_id, user_id, kind, outcome
 
 
 class EventLoader:
-    """Inserts batches of validated event rows (store.rows.EventRow), skipping event ids already stored."""
+    """Inserts batches of validated events, skipping event ids already stored.
 
+    A batch is a list of rows (store.rows.EventRow), or, for a loader whose `copy_text` is set, the same
+    rows in PostgreSQL's COPY text format (store.event_stream.copy_text), as the reader sends them then.
+    """
+
+    copy_text = False
     inserted = 0
 
-    def insert(self, batch: list[tuple]) -> int:
+    def insert(self, batch: list[tuple] | bytes) -> int:
         """Insert one batch; return how many rows were new (the others were skipped)."""
         raise NotImplementedError
 
@@ -247,6 +252,7 @@ class _PostgresEventLoader(EventLoader):
     Rollups: see `add_to`.
     """
 
+    copy_text = True
     STAGE = "trialstack_import_events"
     SAVEPOINT = "trialstack_import_batch"
 
@@ -265,7 +271,7 @@ class _PostgresEventLoader(EventLoader):
                 "ON COMMIT DROP"
             )
 
-    def insert(self, batch: list[tuple]) -> int:
+    def insert(self, batch: bytes) -> int:
         added = self._copy_straight_in(batch) if self.straight else None
         if added is None:
             added, staged = self._through_stage(
@@ -277,7 +283,7 @@ class _PostgresEventLoader(EventLoader):
         self.inserted += added
         return added
 
-    def _copy_straight_in(self, batch: list[tuple]) -> int | None:
+    def _copy_straight_in(self, batch: bytes) -> int | None:
         """COPY the batch into events; its row count, or None (nothing written) if an event id collided."""
         with self.raw.cursor() as cur:
             cur.execute(f"SAVEPOINT {self.SAVEPOINT}")
@@ -331,7 +337,7 @@ class _PostgresEventLoader(EventLoader):
             stored = {unknown[i - 1] for (i,) in cur}
         return set(unknown) - stored
 
-    def _through_stage(self, stage: str, columns: str, rows: list[tuple], sql: str) -> tuple[int, int]:
+    def _through_stage(self, stage: str, columns: str, rows: list[tuple] | bytes, sql: str) -> tuple[int, int]:
         """COPY rows into the staging table, run `sql` (which reads it), empty it; return sql's row count and
         the number of rows staged."""
         with self.raw.cursor() as cur:
@@ -342,12 +348,16 @@ class _PostgresEventLoader(EventLoader):
         return count, staged
 
 
-def _copy(cur, table: str, columns: str, rows: list[tuple]) -> int:
-    """COPY rows into the table's columns; return how many went in."""
-    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        write_row = copy.write_row
-        for row in rows:
-            write_row(row)
+def _copy(cur, table: str, columns: str, rows: list[tuple] | bytes) -> int:
+    """COPY rows (tuples, or the reader's COPY text) into the table's columns; return how many went in."""
+    if isinstance(rows, bytes):
+        with cur.copy(f"COPY {table} ({columns}) FROM STDIN (ENCODING 'UTF8')") as copy:
+            copy.write(rows)
+    else:
+        with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
     return cur.rowcount
 
 

@@ -3,7 +3,8 @@
 A large events file is read by a second process, so parsing and validating rows (Python work) runs on one
 core while the database writer runs on another. Both ways produce the same messages:
 
-- `Rows(batch, done)`: validated EventRows, and how many bytes of the file have been read;
+- `Rows(batch, count, done)`: validated EventRows (or, for PostgreSQL, those rows as COPY text), how many,
+  and how many bytes of the file have been read;
 - `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`.
 
 The writer adds a `Totals` to the rollup tables only if every row it covers was new (none skipped as
@@ -89,7 +90,8 @@ class RollupRows:
 
 @dataclass
 class Rows:
-    batch: list[EventRow]
+    batch: list[EventRow] | bytes  # the rows, or the rows as COPY text (`copy_text`)
+    count: int  # rows in the batch
     done: int  # bytes of the file read so far
 
 
@@ -102,14 +104,34 @@ class Totals:
 
 Message = Rows | Totals
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(batch: list[EventRow]) -> bytes:
+    """The rows in PostgreSQL's COPY text format: one line per row, fields separated by tabs.
+
+    Formatted here, in the reader, so that the database writer only hands the bytes on. Ids rarely hold a
+    tab, a line break or a backslash; when one does, the batch is formatted again with those escaped.
+    """
+    text = "".join([
+        f"{event_id}\t{ts}\t{day}\t{org_id}\t{workflow_id}\t{user_id}\t{kind}\t{outcome}\t{credits!r}\n"
+        for event_id, ts, day, org_id, workflow_id, user_id, kind, outcome, credits in batch
+    ])
+    if "\\" in text or "\r" in text or text.count("\t") != 8 * len(batch) or text.count("\n") != len(batch):
+        text = "".join([
+            "\t".join([field.translate(_COPY_ESCAPES) for field in row[:8]]) + f"\t{row[8]!r}\n" for row in batch
+        ])
+    return text.encode()
+
 
 def event_stream(
-    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int, as_copy_text: bool
 ) -> tuple[list[str], Iterator[Message]]:
-    """The file's unknown columns and its messages, read in this process; `window` rows per Totals."""
+    """The file's unknown columns and its messages, read in this process; `window` rows per Totals, the
+    batches as COPY text if `as_copy_text`."""
     progress = _Progress()
     unknown, batches = event_batches(path, workflow_org, progress, batch_size)
-    return unknown, _messages(batches, progress, window)
+    return unknown, _messages(batches, progress, window, as_copy_text)
 
 
 class _Progress:
@@ -120,11 +142,13 @@ class _Progress:
         self.done = done
 
 
-def _messages(batches: Iterator[list[EventRow]], progress: _Progress, window: int) -> Iterator[Message]:
+def _messages(
+    batches: Iterator[list[EventRow]], progress: _Progress, window: int, as_copy_text: bool
+) -> Iterator[Message]:
     sums = DailyTotals()
     for batch in batches:
         sums.add(batch)
-        yield Rows(batch, progress.done)
+        yield Rows(copy_text(batch) if as_copy_text else batch, len(batch), progress.done)
         if sums.rows >= window:
             yield Totals(sums.rollup_rows())
             sums = DailyTotals()
@@ -133,7 +157,7 @@ def _messages(batches: Iterator[list[EventRow]], progress: _Progress, window: in
 
 
 def parallel_event_stream(
-    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int, as_copy_text: bool
 ) -> tuple[list[str], Iterator[Message]]:
     """As `event_stream`, with the reading done by a helper process; invalid rows raise ImportFailed here.
 
@@ -154,7 +178,7 @@ def parallel_event_stream(
     frames = _Frames(helper)
     try:
         try:
-            _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window))
+            _write_frame(helper.stdin, (str(path), workflow_org, batch_size, window, as_copy_text))
             helper.stdin.close()
         except BrokenPipeError:
             pass  # it died at once: receive() says so
@@ -263,8 +287,8 @@ def helper_main() -> None:
         _write_frame(out, (kind, payload))
 
     try:
-        path, workflow_org, batch_size, window = _read_frame(sys.stdin.buffer)
-        unknown, messages = event_stream(Path(path), workflow_org, batch_size, window)
+        path, workflow_org, batch_size, window, as_copy_text = _read_frame(sys.stdin.buffer)
+        unknown, messages = event_stream(Path(path), workflow_org, batch_size, window, as_copy_text)
         send("ok", unknown)
         for message in messages:
             send("ok", message)
@@ -281,12 +305,12 @@ def helper_main() -> None:
 
 
 def open_event_stream(
-    path: Path, workflow_org: dict[str, str], batch_size: int, window: int
+    path: Path, workflow_org: dict[str, str], batch_size: int, window: int, as_copy_text: bool
 ) -> tuple[list[str], Iterator[Message]]:
     """Read in a helper process when the file is big enough to repay starting one (and one starts), else here."""
     if path.stat().st_size >= PARALLEL_FROM_BYTES:
         try:
-            return parallel_event_stream(path, workflow_org, batch_size, window)
+            return parallel_event_stream(path, workflow_org, batch_size, window, as_copy_text)
         except HelperUnavailable:
             pass
-    return event_stream(path, workflow_org, batch_size, window)
+    return event_stream(path, workflow_org, batch_size, window, as_copy_text)

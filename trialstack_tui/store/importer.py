@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from ..errors import ImportFailed
 from . import tables
-from .engine import Store, event_loader
+from .engine import EventLoader, Store, event_loader
 from .event_stream import ORG_USER_COLUMNS, USAGE_COLUMNS, USER_COLUMNS, Message, Rows, open_event_stream
 from .rows import (
     CHANGE_KINDS,
@@ -141,10 +141,13 @@ class _Run:
                 self.progress(label, done, size)
 
         if kind == "events":
-            unknown, messages = open_event_stream(path, self.known.workflow_org, EVENT_BATCH, ROLLUP_EVERY)
+            loader = event_loader(self.conn)
+            unknown, messages = open_event_stream(
+                path, self.known.workflow_org, EVENT_BATCH, ROLLUP_EVERY, as_copy_text=loader.copy_text
+            )
             result = FileResult(path=path, kind=kind, unknown_columns=unknown)
             self.size = size
-            self._load_events(messages, result)
+            self._load_events(loader, messages, result)
             return result
         spec = _SPECS[kind]
         unknown, rows = read_rows(path, spec.required, spec.optional, on_bytes)
@@ -189,21 +192,20 @@ class _Run:
         if inserts:
             self.conn.execute(table.insert(), inserts)
 
-    def _load_events(self, messages: Iterable[Message], result: FileResult) -> None:
+    def _load_events(self, loader: EventLoader, messages: Iterable[Message], result: FileResult) -> None:
         """Insert every batch, skipping event ids already stored, and add the new rows to the rollups.
 
         The reader sums each run of rows (`Totals`); those sums are added to the rollup tables when every
         row of the run was new. A run with skipped rows (an overlapping re-import) is rolled up in SQL from
         exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
         """
-        loader = event_loader(self.conn)
         total = 0
         since = self._last_seq()  # the rows of the current run come after this seq
         whole = True  # every row of the current run was new
         for message in messages:
             if isinstance(message, Rows):
-                total += len(message.batch)
-                whole &= loader.insert(message.batch) == len(message.batch)
+                total += message.count
+                whole &= loader.insert(message.batch) == message.count
                 if self.progress is not None:
                     self.progress(result.path.name, message.done, self.size)
                 continue
