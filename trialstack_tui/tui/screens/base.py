@@ -34,6 +34,8 @@ class ReviewScreen(Screen, Generic[Model]):
     ]
     SCREEN_TITLE = ""
     HELP = ""  # one paragraph: what this screen answers
+    FOCUS = ""  # the widget focused on mount, without scrolling to it: the screen opens at its top
+    AUTO_FOCUS = ""  # (Textual's own auto-focus would scroll a long, already filled table into view)
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +73,8 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def on_mount(self) -> None:
         self.title = self.SCREEN_TITLE
+        if self.FOCUS:
+            self.set_focus(self.query_one(self.FOCUS), scroll_visible=False)
         self.reload()
 
     def on_resize(self) -> None:
@@ -88,8 +92,9 @@ class ReviewScreen(Screen, Generic[Model]):
         """Fetch the view model again for the app's current window, in a worker."""
         ready = self.ready_model(self.tapp.window)
         if ready is not None:
-            # After the first layout, when every widget (and nested chart) is mounted.
-            self.call_after_refresh(self._loaded, self.tapp.window, ready)
+            # Straight into the widgets (all mounted by the time the screen's Mount runs), so the first
+            # frame is the finished one: no empty frame is laid out and painted before it.
+            self._loaded(self.tapp.window, ready)
             return
         self.query_one("#body").loading = True
         self._load(self.tapp.window)

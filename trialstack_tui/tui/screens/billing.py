@@ -33,7 +33,7 @@ BillingModel = tuple[date, list[BillingLine]]
 
 class BillingScreen(ReviewScreen[BillingModel]):
     SCREEN_TITLE = "Billing"
-    AUTO_FOCUS = "#billing"
+    FOCUS = "#billing"
     HELP = (
         "Credits used this month against each plan's included credits, projected to month end at the "
         "month-to-date pace (mtd / days elapsed × days in month). Sorted by risk: projected use of the "

@@ -44,7 +44,7 @@ class FollowUpsModel:
 
 class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     SCREEN_TITLE = "Follow-ups"
-    AUTO_FOCUS = "#followups"
+    FOCUS = "#followups"
     HELP = (
         "Marks left for workflow owners, newest first. o cycles open / done / all, u filters by owner, d closes "
         "(or reopens) the highlighted mark, e exports the listed marks as CSV and E as Markdown to a file whose "

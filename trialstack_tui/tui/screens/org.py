@@ -42,7 +42,7 @@ WORKSPACE_COLUMNS = [
 
 class OrgScreen(ReviewScreen[OrgDetail]):
     SCREEN_TITLE = "Org drill-down"
-    AUTO_FOCUS = "#workflows"
+    FOCUS = "#workflows"
     HELP = (
         "Is adoption broad or narrow, which workflow areas drive activity, and is AI output any good? The chart "
         "splits daily events by kind (manual / AI / queue) with the org's changes marked in red. The adoption "

@@ -31,7 +31,7 @@ VERDICT_STYLE = {
 
 class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
     SCREEN_TITLE = "Rollout comparison"
-    AUTO_FOCUS = "#changes"
+    FOCUS = "#changes"
     HELP = (
         "Pick a change and press Enter: the scope (the change's org or workflow) before and after it, beside "
         "the control (every other org) over the same days. The difference in differences removes what happened "

@@ -49,7 +49,7 @@ PREFETCH_AFTER = 0.15  # seconds the cursor rests on an org before its drill-dow
 
 class SummaryScreen(ReviewScreen[Summary]):
     SCREEN_TITLE = "Quick summary"
-    AUTO_FOCUS = "#orgs"
+    FOCUS = "#orgs"
     HELP = (
         "Is activity present, growing or concentrated, and which orgs drive it? Headline figures compare the "
         "window with the one before; the orgs table shows adoption (active users against seats) beside raw "

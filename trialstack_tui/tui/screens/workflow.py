@@ -19,7 +19,7 @@ from .base import ReviewScreen
 
 class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     SCREEN_TITLE = "Workflow"
-    AUTO_FOCUS = "#wf-flags"
+    FOCUS = "#wf-flags"
     HELP = (
         "One workflow: daily events by kind with spikes (yellow) and changes (red) marked, outcomes, active "
         "users and who owns it. A spike in an AI-assisted or queue-backed workflow is operational load, not "
