@@ -201,3 +201,14 @@ async def test_the_highlighted_org_is_prefetched_and_enter_shows_it(make_app) ->
         assert current(pilot).model is prefetched
         await press(pilot, "w")  # a new window is fetched afresh, not taken from the prefetch
         assert current(pilot).model is not prefetched and current(pilot).model.summary.window.days == 90
+
+
+async def test_the_first_org_is_prefetched_as_soon_as_the_summary_shows(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = current(pilot).query_one("#orgs", ReviewTable).selected_key
+        # No rest of the cursor was needed: the build started with the summary, before the 0.15 s timer.
+        assert app.prefetcher.requested(first, app.window)
+        await press(pilot, "enter")
+        assert current(pilot).model is app.prefetcher.ready(first, app.window)

@@ -39,6 +39,10 @@ class OrgPrefetcher:
         while len(self._futures) > KEEP:
             self._futures.popitem(last=False)[1].cancel()
 
+    def requested(self, org_id: str, window: ReviewWindow) -> bool:
+        """Whether the org's detail for this window is built or being built."""
+        return (org_id, window) in self._futures
+
     def ready(self, org_id: str, window: ReviewWindow) -> OrgDetail | None:
         """The detail if it is already built (and built without error), else None."""
         future = self._futures.get((org_id, window))

@@ -98,7 +98,10 @@ class SummaryScreen(ReviewScreen[Summary]):
         self._card("credits", Text.assemble(f"{now.credits:,.0f} ", fmt.trend(trend(now.credits, before.credits))),
                    [p.counts.credits for p in daily])
 
-        self.query_one("#orgs", ReviewTable).set_rows([_org_row(o) for o in model.orgs])
+        orgs = self.query_one("#orgs", ReviewTable)
+        orgs.set_rows([_org_row(o) for o in model.orgs])
+        if orgs.selected_key is not None:  # the org Enter would open now: build its drill-down at once
+            self.tapp.prefetcher.prefetch(orgs.selected_key, self.tapp.window)
         self.query_one("#areas", BarChart).show(
             "Events by workflow area",
             [f"{a.area} {fmt.trend(a.activity.trend).plain}" for a in model.areas],
