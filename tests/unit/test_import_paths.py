@@ -182,6 +182,20 @@ def test_rollup_keys_rolled_up_in_sql_are_added_to_by_a_later_whole_slice(store,
     assert rows_of(store, "SELECT events FROM daily_user WHERE workflow_id = 'wf-a2' AND user_id = 'u-a2'") == [(2,)]
 
 
+def test_a_slice_adds_to_rollup_keys_that_an_earlier_slice_of_the_same_import_stored(store, tmp_path, monkeypatch):
+    # One event per slice: the third adds to the day, workflow and user of the first, not of the second.
+    monkeypatch.setattr(importer, "EVENT_BATCH", 1)
+    monkeypatch.setattr(importer, "ROLLUP_EVERY", 1)
+    events = [
+        ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),
+        ("e2", "2026-03-05T09:30:00", "wf-b1", "u-b1", "manual", "ok", "1"),
+        ("e3", "2026-03-05T10:00:00", "wf-a1", "u-a1", "ai", "ok", "2"),
+    ]
+    import_path(store, write_tiny(tmp_path / "in", {"events": events}))
+    _rollups_equal_group_bys(store)
+    assert rows_of(store, "SELECT events FROM daily_user WHERE workflow_id = 'wf-a1' AND user_id = 'u-a1'") == [(2,)]
+
+
 def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in_the_way(
     pg_location, tmp_path, monkeypatch
 ):

@@ -262,7 +262,7 @@ class _PostgresEventLoader(EventLoader):
         self.unique_violation = UniqueViolation
         self.raw = conn.connection.dbapi_connection
         self.dialect = conn.dialect
-        self.present: dict[str, set[tuple]] = {}  # per rollup table: key pairs known to have rows
+        self.present: dict[str, set[tuple]] = {}  # per rollup table: the key pairs of the last add_to
         self.straight = True  # the previous batch added every row: try the plain COPY
         with self.raw.cursor() as cur:
             cur.execute(
@@ -320,10 +320,13 @@ class _PostgresEventLoader(EventLoader):
             )
 
     def _new_pairs(self, table: str, columns: tuple[str, ...], pairs: set[tuple]) -> set[tuple]:
-        """The pairs (values of `columns`) that no row of `table` has; from now on all of them are present."""
-        present = self.present.setdefault(table, set())
-        unknown = list(pairs - present)
-        present |= pairs
+        """The pairs (values of `columns`) that no row of `table` has yet.
+
+        Those of the previous call have rows now; the others are looked up. (Remembering only the last
+        call's pairs keeps memory flat however many days and workflows an import spans.)
+        """
+        unknown = list(pairs - self.present.get(table, set()))
+        self.present[table] = pairs
         if not unknown:
             return set()
         first, second = (tables.metadata.tables[table].c[c] for c in columns)
