@@ -89,3 +89,22 @@ def test_an_event_twice_in_one_file_counts_once(store, tmp_path) -> None:
     assert (events.added, events.skipped) == (2, 1)
     summary = Review(store).summary(days=1)
     assert summary.totals.activity.events == 2 and summary.totals.active_users == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("events.csv",
+         EVENT_HEADER + "e1,2026-10-01T10:00:00Z,f1,u1,manual,ok,\ne\x002,2026-10-01T10:00:00Z,f1,u1,manual,ok,\n",
+         r"events\.csv:3: event_id: contains a NUL character"),
+        ("events.jsonl", '{"event_id": "e1", "ts": "2026-10-01T10:00:00Z", "workflow_id": "f1", "user_id": "u\\u0000",'
+         ' "kind": "manual", "outcome": "ok", "credits": 0}\n', r"events\.jsonl:1: user_id: contains a NUL character"),
+        ("workspaces.csv", "workspace_id,org_id,name\nw2,o1,Ma\x00in\n", r"workspaces\.csv:2: name: contains a NUL"),
+    ],
+)
+def test_a_nul_character_in_a_text_field_is_refused_with_its_place(store, tmp_path, name, text, where) -> None:
+    folder = _base(tmp_path)
+    _write(folder, name, text)
+    with pytest.raises(ImportFailed, match=where):
+        import_path(store, folder)
+    assert Review(store).catalog().orgs == {}  # nothing was written

@@ -202,7 +202,7 @@ def _json_scalar(path: Path, line_no: int, key: str, value: Any) -> str:
 
 
 def text_field(row: dict[str, str], name: str) -> str:
-    value = row.get(name, "").strip()
+    value = optional_text(row, name)
     if not value:
         raise RowError(name, "must not be empty")
     return value
@@ -210,6 +210,8 @@ def text_field(row: dict[str, str], name: str) -> str:
 
 def optional_text(row: dict[str, str], name: str) -> str | None:
     value = row.get(name, "").strip()
+    if "\x00" in value:  # PostgreSQL text cannot hold it; refused on SQLite too, so both stores agree
+        raise RowError(name, "contains a NUL character (\\x00)")
     return value or None
 
 
@@ -389,7 +391,9 @@ def _csv_event_batches(
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
                 decode_line(path, line_no, raw)  # raises with the byte and column
+            precise = False  # the precise rules decide this row (they name the fault)
             if '"' in line or "\r" in line or "\x00" in line:
+                precise = "\x00" in line
                 record, line_no = _quoted_record(path, line_no, raw, lines)
                 if record is None:
                     continue
@@ -405,7 +409,8 @@ def _csv_event_batches(
             outcome = outcome_of(outcome)
             row = None
             if not (
-                workflow is None
+                precise
+                or workflow is None
                 or kind is None
                 or outcome is None
                 or (outcome in reviewed and kind != "ai")
