@@ -366,19 +366,27 @@ def main() -> int:
     paint, bare_paint = median([t["launch_to_paint_s"] for t in tui]), median([b["launch_to_paint_s"] for b in bare])
     run_paint, bare_run = median([t["run_to_paint_s"] for t in tui]), median([b["run_to_paint_s"] for b in bare])
     drill = median([t["drill_down_s"] for t in tui])
+    first, bare_first = (median([t["launch_to_first_frame_s"] for t in tui]),
+                         median([b["launch_to_first_frame_s"] for b in bare]))
     report["tui"] = {
+        "launch_to_first_frame_s": first, "bare_launch_to_first_frame_s": bare_first,
+        "first_frame_vs_bare": first / bare_first,
         "launch_to_paint_s": paint, "bare_launch_to_paint_s": bare_paint, "paint_vs_bare": paint / bare_paint,
         "run_to_paint_s": run_paint, "bare_run_to_paint_s": bare_run,
         "drill_down_s": drill, "drill_down_runs": [t["drill_down_s"] for t in tui],
         "drill_down_after_look_s": median([t["drill_down_after_look_s"] for t in tui]),
+        "drill_down_unprefetched_s": median([t["drill_down_unprefetched_s"] for t in tui]),
         "summary_data_s": median([t["summary_data_s"] for t in tui]),
         "drill_down_data_s": median([t["drill_down_data_s"] for t in tui]),
         "peak_rss_mb": max(t["peak_rss_mb"] for t in tui), "bare_peak_rss_mb": max(b["peak_rss_mb"] for b in bare),
     }
-    print(f"TUI: launch to painted summary {paint:.3f} s vs bare Textual app {bare_paint:.3f} s "
+    print(f"TUI: launch to first frame {first:.3f} s vs bare Textual app {bare_first:.3f} s "
+          f"= {first / bare_first:.2f}x; "
+          f"launch to painted summary {paint:.3f} s vs bare Textual app {bare_paint:.3f} s "
           f"= {paint / bare_paint:.2f}x (app run to paint {run_paint:.3f} s vs {bare_run:.3f} s); "
           f"Enter to painted drill-down {drill * 1000:.0f} ms cold, "
-          f"{report['tui']['drill_down_after_look_s'] * 1000:.0f} ms after a look at the summary; peak RSS {report['tui']['peak_rss_mb']:.0f} MB\n"
+          f"{report['tui']['drill_down_after_look_s'] * 1000:.0f} ms after a look at the summary, "
+          f"{report['tui']['drill_down_unprefetched_s'] * 1000:.0f} ms with nothing prefetched; peak RSS {report['tui']['peak_rss_mb']:.0f} MB\n"
           f"     of which the review seam built the summary in {report['tui']['summary_data_s'] * 1000:.0f} ms "
           f"and the org drill-down in {report['tui']['drill_down_data_s'] * 1000:.0f} ms", flush=True)
 
@@ -448,15 +456,23 @@ def targets(report: dict) -> dict[str, tuple[str, str, bool]]:
     ratio = report["summary"]["ratio"]
     out["summary / raw SQL"] = (f"{ratio:.2f}x", f"<= {TARGETS['summary_vs_sql']}x", ratio <= TARGETS["summary_vs_sql"])
     drill = report["tui"]["drill_down_s"]
-    out["drill-down (cold)"] = (f"{drill * 1000:.0f} ms", f"<= {TARGETS['drill_down_s'] * 1000:.0f} ms",
+    out["drill-down (first org, right after the summary paints)"] = (f"{drill * 1000:.0f} ms", f"<= {TARGETS['drill_down_s'] * 1000:.0f} ms",
                                 drill <= TARGETS["drill_down_s"])
     looked = report["tui"].get("drill_down_after_look_s")
     if looked is not None:
         out["drill-down (after a 1 s look)"] = (f"{looked * 1000:.0f} ms", f"<= {TARGETS['drill_down_s'] * 1000:.0f} ms",
                                               looked <= TARGETS["drill_down_s"])
+    first = report["tui"]["first_frame_vs_bare"]
+    out["start to first paint / bare app"] = (f"{first:.2f}x", f"<= {TARGETS['paint_vs_bare']}x",
+                                              first <= TARGETS["paint_vs_bare"])
+    unprefetched = report["tui"].get("drill_down_unprefetched_s")
+    if unprefetched is not None:
+        out["drill-down (nothing prefetched)"] = (f"{unprefetched * 1000:.0f} ms",
+                                                  f"<= {TARGETS['drill_down_s'] * 1000:.0f} ms",
+                                                  unprefetched <= TARGETS["drill_down_s"])
     paint = report["tui"]["paint_vs_bare"]
-    out["start to paint / bare app"] = (f"{paint:.2f}x", f"<= {TARGETS['paint_vs_bare']}x",
-                                        paint <= TARGETS["paint_vs_bare"])
+    out["start to painted summary (with data) / bare app"] = (f"{paint:.2f}x", f"<= {TARGETS['paint_vs_bare']}x",
+                                                             paint <= TARGETS["paint_vs_bare"])
     rss = report["tui"]["peak_rss_mb"]
     out["TUI peak RSS"] = (f"{rss:.0f} MB", f"<= {TARGETS['rss_mb']} MB", rss <= TARGETS["rss_mb"])
     return out
@@ -467,7 +483,8 @@ def results_table() -> str:
     reports = [json.loads(p.read_text()) for p in RESULTS.glob("*.json")]
     reports.sort(key=lambda r: (r["db"] != "sqlite", r["events_requested"]))
     head = ("| store | events | import events/s | import peak RSS (importer + reader) | summary --json | raw SQL "
-            "| ratio | TUI start → painted summary | bare Textual app | ratio | Enter → painted drill-down (cold / after a 1 s look) "
+            "| ratio | TUI start → first frame (bare app, ratio) | TUI start → painted summary | bare Textual app | ratio "
+            "| Enter → painted drill-down (first org / after a 1 s look / nothing prefetched) "
             "| TUI peak RSS |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in reports:
@@ -477,9 +494,12 @@ def results_table() -> str:
             f"{imp['events_per_s']:,.0f}" if imp else "—",
             f"{imp['peak_rss_mb']:.0f} + {imp['reader_peak_rss_mb']:.0f} = {imp['peak_rss_both_mb']:.0f} MB" if imp else "—",
             f"{summ['seconds']:.2f} s", f"{summ['raw_sql_seconds']:.2f} s", f"{summ['ratio']:.2f}×",
+            f"{tui['launch_to_first_frame_s']:.2f} s ({tui['bare_launch_to_first_frame_s']:.2f} s, "
+            f"{tui['first_frame_vs_bare']:.1f}×)",
             f"{tui['launch_to_paint_s']:.2f} s", f"{tui['bare_launch_to_paint_s']:.2f} s", f"{tui['paint_vs_bare']:.1f}×",
             f"{tui['drill_down_s'] * 1000:.0f} ms"
-            + (f" / {tui['drill_down_after_look_s'] * 1000:.0f} ms" if "drill_down_after_look_s" in tui else ""),
+            + "".join(f" / {tui[key] * 1000:.0f} ms" for key in ("drill_down_after_look_s", "drill_down_unprefetched_s")
+                      if key in tui),
             f"{tui['peak_rss_mb']:.0f} MB",
         ]) + " |")
     return "\n".join(lines)

@@ -16,9 +16,12 @@ only the final write). Prints one JSON object:
 - `run_to_paint_s`: the same, from the moment the app starts running (imports of the app excluded; the
   store opens on the app's worker, as `trialstack-tui` does it);
 - `drill_down_s` (trialstack only): from the Enter key on the summary's first org, pressed as soon as the
-  summary is painted, to the first painted frame of the org drill-down with its data (cold: nothing fetched);
+  summary is painted, to the first painted frame of the org drill-down with its data (the summary starts
+  building the drill-down of the org under its cursor when it shows its data, so part of it may be done);
 - `drill_down_after_look_s` (trialstack only): the same for the next org after the probe has looked at the
   summary for a second with that org highlighted (the summary prefetches the highlighted org meanwhile);
+- `drill_down_unprefetched_s` (trialstack only): the same for the org after that, Enter pressed the moment
+  the cursor reaches it (before the summary's 0.15 s prefetch timer): the view model is built after the key;
 - `summary_data_s`, `drill_down_data_s` (trialstack only): how long the review seam took to build the view
   model of each (in the screen's worker thread); the rest of the figure above is Textual composing, laying
   out and painting the screen;
@@ -130,6 +133,16 @@ async def probe_trialstack(db: str, launched: float) -> dict:
             await pilot.press("enter")
             drilled_after_look = await clock.wait(pilot)
             assert app.screen.org_id == next_org
+            # And with nothing prefetched: the next org, Enter at once after the cursor reaches it.
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("j")
+            third_org = app.screen.query_one("#orgs").selected_key
+            clock.expect(lambda: _loaded(app, OrgScreen))
+            pressed_at_once = time.time()
+            await pilot.press("enter")
+            drilled_at_once = await clock.wait(pilot)
+            assert app.screen.org_id == third_org
             frames = clock.frames
     finally:
         opener.close()
@@ -140,6 +153,7 @@ async def probe_trialstack(db: str, launched: float) -> dict:
         "run_to_paint_s": painted - started,
         "drill_down_s": drilled - pressed,
         "drill_down_after_look_s": drilled_after_look - pressed_after_look,
+        "drill_down_unprefetched_s": drilled_at_once - pressed_at_once,
         "drill_down_org": org_id,
         "summary_data_s": data_times["summary"][0],
         "drill_down_data_s": data_times["org_detail"][0],
