@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
@@ -27,9 +28,12 @@ class StoreLocation:
         """The location as shown to a person: a path, or a URL with any password hidden."""
         if self.path is not None:
             return str(self.path)
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
+        # The standard library, not SQLAlchemy's URL: the TUI shows this before it imports the store.
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        user, host = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0], parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def data_dir() -> Path:

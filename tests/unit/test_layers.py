@@ -47,3 +47,23 @@ def test_the_tui_draws_without_importing_the_store():
     loaded = modules_after_import("trialstack_tui.tui.app")
     assert "textual" in loaded  # the probe really imported the app
     assert not loaded & {"sqlalchemy", "sqlmodel", "pydantic", "psycopg"}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://ana:s3cr%40t@db.example:5432/usage",
+         "postgresql+psycopg://ana:***@db.example:5432/usage"),
+        ("postgresql+psycopg://ana@db.example/usage?sslmode=require",
+         "postgresql+psycopg://ana@db.example/usage?sslmode=require"),
+    ],
+)
+def test_a_server_store_is_shown_without_its_password_and_without_importing_sqlalchemy(url, shown):
+    script = (
+        "import sys\n"
+        "from trialstack_tui.config import resolve_store\n"
+        f"print(resolve_store({url!r}).display)\n"
+        "print('sqlalchemy' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.splitlines() == [shown, "False"]
