@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
-from .errors import UserFacingError
+from .errors import UserFacingError, unexpected_error_line
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
@@ -117,10 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if os.environ.get("TRIALSTACK_DEBUG"):
             raise
-        print(
-            f"trialstack-tui: unexpected error: {type(exc).__name__}: {exc} (TRIALSTACK_DEBUG=1 shows details)",
-            file=sys.stderr,
-        )
+        print(unexpected_error_line(exc), file=sys.stderr)
         return EXIT_UNFORESEEN
 
 

@@ -1,6 +1,11 @@
 """Errors the user can act on. Each carries a one-line message and never needs a traceback."""
 
 
+def unexpected_error_line(exc: BaseException) -> str:
+    """The one line shown for a fault nobody foresaw (TRIALSTACK_DEBUG=1 lets the traceback through)."""
+    return f"trialstack-tui: unexpected error: {type(exc).__name__}: {exc} (TRIALSTACK_DEBUG=1 shows details)"
+
+
 class UserFacingError(Exception):
     """A foreseeable fault: bad input, bad usage or an unusable store. Exit status 2."""
 

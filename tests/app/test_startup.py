@@ -49,21 +49,37 @@ async def test_the_summary_frame_is_up_while_the_store_is_still_opening(sample_d
             store.close()
 
 
-async def test_a_store_that_cannot_open_ends_the_app_with_exit_status_2(capsys) -> None:
-    def opener() -> tuple[Review, str | None]:
-        raise StoreError("cannot create store /proc/nope/x.db: No such file or directory")
-
+async def _exit_of(opener) -> tuple[int | None, str | None]:
     app = TrialStackApp(opener=opener, store_label="x.db")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(100):
             if app.return_code is not None:
                 break
             await pilot.pause(0.02)
-    assert app.return_code == 2
-    # Printed on stderr once the terminal is back, as before the app started (no traceback).
-    err = capsys.readouterr().err
-    assert "trialstack-tui: cannot create store /proc/nope/x.db: No such file or directory" in err
-    assert "Traceback" not in err
+    return app.return_code, app.failure  # run_tui prints the failure on stderr once the terminal is back
+
+
+async def test_a_store_that_cannot_open_ends_the_app_with_exit_status_2() -> None:
+    def opener() -> tuple[Review, str | None]:
+        raise StoreError("cannot create store /proc/[bold]nope[/]/x.db: No such file or directory")
+
+    assert await _exit_of(opener) == (
+        2, "trialstack-tui: cannot create store /proc/[bold]nope[/]/x.db: No such file or directory"
+    )
+
+
+async def test_an_unforeseen_fault_while_opening_ends_the_app_with_one_line_and_exit_status_1(monkeypatch) -> None:
+    monkeypatch.delenv("TRIALSTACK_DEBUG", raising=False)
+
+    def opener() -> tuple[Review, str | None]:
+        raise RuntimeError("disk on fire")
+
+    assert await _exit_of(opener) == (
+        1, "trialstack-tui: unexpected error: RuntimeError: disk on fire (TRIALSTACK_DEBUG=1 shows details)"
+    )
+    monkeypatch.setenv("TRIALSTACK_DEBUG", "1")
+    status, failure = await _exit_of(opener)
+    assert status == 1 and failure.startswith("Traceback") and "RuntimeError: disk on fire" in failure
 
 
 async def test_quitting_while_the_store_opens_leaves_no_screen_waiting_for_it(sample_db: Path) -> None:

@@ -98,3 +98,22 @@ def test_summary_org_workflow_mark_quit_and_the_mark_is_stored(tmp_path: Path) -
         ("wf-lm-1a", "high_error_rate", "open", "second review step doubles errors")
     ]
     assert marks[0].owner  # the workflow's owner, pre-filled
+
+
+@pytest.mark.e2e
+def test_a_store_that_cannot_be_opened_ends_the_tui_with_one_literal_line_and_status_2(tmp_path: Path) -> None:
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("TRIALSTACK_DB", None)
+    blocker = tmp_path / "[bold]file"
+    blocker.write_text("a plain file, so no folder can be made below it")
+    tmux = Tmux(env)
+    tmux.start(f"{COMMAND} --db '{blocker}/usage.db'; echo EXIT=$?; sleep 60")
+    try:
+        tmux.wait_for("EXIT=")
+        screen = tmux.run("capture-pane", "-p", "-J", "-t", "e2e")  # wrapped lines joined
+    finally:
+        tmux.kill()
+    lines = [line for line in screen.splitlines() if line.strip()]
+    assert lines[-1] == "EXIT=2"
+    assert lines[0].startswith(f"trialstack-tui: cannot create store {blocker}/usage.db")  # markup shown as is
+    assert "Traceback" not in screen

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import CancelledError, Future
 from datetime import date
@@ -16,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..config import StoreLocation
-from ..errors import UserFacingError
+from ..errors import UserFacingError, unexpected_error_line
 from .commands import ReviewCommands
 from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
@@ -74,6 +76,7 @@ class TrialStackApp(App):
         if review is not None:
             self._review.set_result(review)
         self._opener = opener
+        self.failure: str | None = None  # why the store could not be opened, when it could not
         self.prefetcher = OrgPrefetcher(lambda: self.review)
         self.store_label = store_label
         self.read_only = read_only
@@ -86,6 +89,10 @@ class TrialStackApp(App):
             return self._review.result()
         except CancelledError:
             raise UserFacingError("the app closed before the store was opened") from None
+        except UserFacingError:
+            raise
+        except Exception as exc:  # reported once, by _open_store
+            raise UserFacingError("the store could not be opened") from exc
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
@@ -104,15 +111,21 @@ class TrialStackApp(App):
             review, notice = self._opener()
         except UserFacingError as exc:
             self._review.set_exception(exc)
-            self.call_from_thread(self.exit, return_code=2, message=f"trialstack-tui: {exc}")
+            self._fail(2, f"trialstack-tui: {exc}")
             return
-        except BaseException as exc:
-            self._review.set_exception(exc)  # screens waiting for the store stop waiting
-            raise
+        except Exception as exc:  # unforeseen: one line, as the headless commands print it
+            self._review.set_exception(exc)
+            self._fail(1, traceback.format_exc() if os.environ.get("TRIALSTACK_DEBUG") else unexpected_error_line(exc))
+            return
         self._review.set_result(review)
         self._settle()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
+
+    def _fail(self, status: int, message: str) -> None:
+        """End the app: the store cannot be used. run_tui prints `failure` once the terminal is back."""
+        self.failure = message
+        self.call_from_thread(self.exit, return_code=status)
 
     def _settle(self) -> None:
         # What exists now (modules, classes, the summary's widgets) lives as long as the app. Freezing it
@@ -286,6 +299,7 @@ def run_tui(
         app.run()
     finally:
         opener.close()
-    for notice in opener.notices:
-        print(f"trialstack-tui: {notice}", file=sys.stderr)
+    for line in (*(f"trialstack-tui: {notice}" for notice in opener.notices), app.failure):
+        if line:
+            print(line, file=sys.stderr)
     return app.return_code or 0
