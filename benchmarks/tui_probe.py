@@ -93,7 +93,6 @@ def _loaded(app, screen_type) -> bool:
 async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
     from trialstack_tui.tui.app import StoreOpener, TrialStackApp
-    from trialstack_tui.tui.screens.org import OrgScreen
     from trialstack_tui.tui.screens.summary import SummaryScreen
     from trialstack_tui.tui.state import ReviewWindow
 
@@ -113,36 +112,16 @@ async def probe_trialstack(db: str, launched: float) -> dict:
     try:
         async with app.run_test(size=SIZE) as pilot:
             painted = await clock.wait(pilot)
-            summary_screen = app.screen
-            org_id = summary_screen.query_one("#orgs").selected_key
             await pilot.pause()
-            clock.expect(lambda: _loaded(app, OrgScreen))
-            pressed = time.time()
-            await pilot.press("enter")
-            drilled = await clock.wait(pilot)
-            assert app.screen.org_id == org_id
+            org_id, drill_down = await _enter_org(app, pilot, clock)
             # As a person does: back to the summary, move to the next org, read for a second, then Enter.
             # The summary prefetches the highlighted org's drill-down while it is being read.
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.press("j")
-            next_org = app.screen.query_one("#orgs").selected_key
+            await _next_org(pilot)
             await asyncio.sleep(LOOK_S)
-            clock.expect(lambda: _loaded(app, OrgScreen))
-            pressed_after_look = time.time()
-            await pilot.press("enter")
-            drilled_after_look = await clock.wait(pilot)
-            assert app.screen.org_id == next_org
+            _, after_look = await _enter_org(app, pilot, clock)
             # And with nothing prefetched: the next org, Enter at once after the cursor reaches it.
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.press("j")
-            third_org = app.screen.query_one("#orgs").selected_key
-            clock.expect(lambda: _loaded(app, OrgScreen))
-            pressed_at_once = time.time()
-            await pilot.press("enter")
-            drilled_at_once = await clock.wait(pilot)
-            assert app.screen.org_id == third_org
+            await _next_org(pilot)
+            _, at_once = await _enter_org(app, pilot, clock)
             frames = clock.frames
     finally:
         opener.close()
@@ -151,14 +130,34 @@ async def probe_trialstack(db: str, launched: float) -> dict:
         "launch_to_first_frame_s": clock.first_frame_at - launched,
         "launch_to_paint_s": painted - launched,
         "run_to_paint_s": painted - started,
-        "drill_down_s": drilled - pressed,
-        "drill_down_after_look_s": drilled_after_look - pressed_after_look,
-        "drill_down_unprefetched_s": drilled_at_once - pressed_at_once,
+        "drill_down_s": drill_down,
+        "drill_down_after_look_s": after_look,
+        "drill_down_unprefetched_s": at_once,
         "drill_down_org": org_id,
         "summary_data_s": data_times["summary"][0],
         "drill_down_data_s": data_times["org_detail"][0],
         "frames": frames,
     }
+
+
+async def _enter_org(app, pilot, clock: PaintClock) -> tuple[str, float]:
+    """Enter on the summary's highlighted org: (its id, seconds to the painted drill-down with its data)."""
+    from trialstack_tui.tui.screens.org import OrgScreen
+
+    org_id = app.screen.query_one("#orgs").selected_key
+    clock.expect(lambda: _loaded(app, OrgScreen))
+    pressed = time.time()
+    await pilot.press("enter")
+    drilled = await clock.wait(pilot)
+    assert app.screen.org_id == org_id
+    return org_id, drilled - pressed
+
+
+async def _next_org(pilot) -> None:
+    """Back to the summary and down one org."""
+    await pilot.press("escape")
+    await pilot.pause()
+    await pilot.press("j")
 
 
 def _time_calls(obj, *names: str) -> dict[str, list[float]]:
