@@ -32,8 +32,8 @@ class StoreLocation:
         parts = urlsplit(self.url)
         if parts.password is None:
             return self.url
-        user, host = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0], parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+        userinfo, host = parts.netloc.rsplit("@", 1)
+        return urlunsplit(parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{host}"))
 
 
 def data_dir() -> Path:
