@@ -32,6 +32,7 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .screens.workflow import WorkflowScreen
 from .state import ReviewWindow
 from .widgets.dialogs import AsOfChoice, AsOfDialog, MarkDialog, MarkRequest
+from .widgets.tabs import ScreenTabs
 
 if TYPE_CHECKING:
     from ..review import Review
@@ -53,9 +54,11 @@ class TrialStackApp(App):
     TITLE = "trialstack-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     COMMANDS = App.COMMANDS | {ReviewCommands}
+    # The screen keys, help and quit show in every screen's tab bar (see `tab_bar`), so the footer has room
+    # for the screen's own keys at 76 columns.
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("question_mark", "help", "Help", show=False),
         Binding("m", "mark", "Mark"),
         Binding("w", "cycle_window", "Window"),
         Binding("a", "as_of", "As of", show=False),
@@ -65,6 +68,7 @@ class TrialStackApp(App):
         Binding("b", "billing", "Billing", show=False),
         Binding("f", "followups", "Follow-ups", show=False),
     ]
+    TAB_EXTRAS = ("help", "quit")
 
     def __init__(self, review: Review | None = None, *, opener: Opener | None = None, store_label: str,
                  read_only: bool = False, window: ReviewWindow | None = None) -> None:
@@ -93,6 +97,15 @@ class TrialStackApp(App):
             raise
         except Exception as exc:  # reported once, by _open_store
             raise UserFacingError("the store could not be opened") from exc
+
+    def tab_bar(self, current: str) -> ScreenTabs:
+        """The bar of screen keys for a screen; `current` is the navigation action that shows it ('' for none)."""
+        bindings = {b.action: b for b in self.BINDINGS if isinstance(b, Binding)}
+        return ScreenTabs(
+            [(action, self.get_key_display(bindings[action]), bindings[action].description) for action in NAVIGATION],
+            current,
+            [(self.get_key_display(bindings[a]), bindings[a].description) for a in self.TAB_EXTRAS],
+        )
 
     def get_default_screen(self) -> Screen:
         return SummaryScreen()
@@ -188,6 +201,12 @@ class TrialStackApp(App):
         self.window = window
         if isinstance(self.screen, ReviewScreen):
             self.screen.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen that the window does not change (follow-ups) leaves `w` out of its footer.
+        if action == "cycle_window" and not getattr(self.screen, "WINDOWED", True):
+            return False
+        return True
 
     def action_cycle_window(self) -> None:
         self.set_window(self.window.next_days())

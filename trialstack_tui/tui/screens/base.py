@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
@@ -29,18 +30,21 @@ class ReviewScreen(Screen, Generic[Model]):
     """Subclasses implement `compose_body`, `fetch` (runs in a thread) and `show` (on the UI thread)."""
 
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back"),
+        Binding("escape,backspace", "back", "Back", show=False),
         Binding("slash", "filter", "Filter"),
     ]
     SCREEN_TITLE = ""
+    WINDOWED = True  # whether the review window (w, a) changes what this screen shows
+    TAB = ""  # the navigation action (app.NAVIGATION) whose tab is this screen; '' for a drill-down
     HELP = ""  # one paragraph: what this screen answers
-    FOCUS = ""  # the widget focused on mount, without scrolling to it: the screen opens at its top
+    FOCUS = ""  # the main table: focused on mount (without scrolling to it) and after every reload
     AUTO_FOCUS = ""  # (Textual's own auto-focus would scroll a long, already filled table into view)
 
     def __init__(self) -> None:
         super().__init__()
         self.loaded_for: ReviewWindow | None = None
         self.model: Model | None = None
+        self._focus_before_load: Widget | None = None
 
     @property
     def tapp(self) -> TrialStackApp:
@@ -48,11 +52,12 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield self.tapp.tab_bar(self.TAB)
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Static(id="load-error", classes="load-error")
         yield FilterBar()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help and the README
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
@@ -73,8 +78,7 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def on_mount(self) -> None:
         self.title = self.SCREEN_TITLE
-        if self.FOCUS:
-            self.set_focus(self.query_one(self.FOCUS), scroll_visible=False)
+        self.restore_focus()
         self.reload()
 
     def on_resize(self) -> None:
@@ -83,6 +87,23 @@ class ReviewScreen(Screen, Generic[Model]):
     def on_screen_resume(self) -> None:
         if self.loaded_for is not None and self.loaded_for != self.tapp.window:
             self.reload()
+        else:
+            self.restore_focus()
+
+    def restore_focus(self) -> None:
+        """The focus rule, in one place: after a reload, a dialog, or a return to this screen, the keyboard
+        acts on a table again. The table that had focus keeps it (its cursor stays on the same row key, see
+        ReviewTable.set_rows); when nothing usable has focus, the screen's main table takes it.
+
+        The loading indicator and a replaced screen both take focus away from the table without giving it back,
+        which left j, Enter and s dead until Tab was pressed."""
+        if not self.FOCUS:
+            return
+        keep, self._focus_before_load = self._focus_before_load, None
+        if _usable(self.focused):
+            return  # focus is where the administrator put it (Tab, /)
+        target = keep if _usable(keep) else self.query_one(self.FOCUS)
+        self.set_focus(target, scroll_visible=False)
 
     def ready_model(self, window: ReviewWindow) -> Model | None:
         """A view model already built for this window (prefetched), shown without a worker; None if none."""
@@ -96,6 +117,8 @@ class ReviewScreen(Screen, Generic[Model]):
             # frame is the finished one: no empty frame is laid out and painted before it.
             self._loaded(self.tapp.window, ready)
             return
+        if self.focused is not None:
+            self._focus_before_load = self.focused
         self.query_one("#body").loading = True
         self._load(self.tapp.window)
 
@@ -118,6 +141,7 @@ class ReviewScreen(Screen, Generic[Model]):
         self.sub_title = self.describe(window, model)
         self.show(model)
         self.query_one("#body").loading = False
+        self.restore_focus()
 
     def _failed(self, message: str) -> None:
         self.loaded_for = self.tapp.window
@@ -125,6 +149,7 @@ class ReviewScreen(Screen, Generic[Model]):
         error.update(Text(message, style="bold red"))
         error.display = True
         self.query_one("#body").loading = False
+        self.restore_focus()
 
     def describe(self, window: ReviewWindow, model: Model) -> str:
         """The header's subtitle: the window and store being reviewed."""
@@ -133,6 +158,12 @@ class ReviewScreen(Screen, Generic[Model]):
     # ------------------------------------------------------------------ actions
 
     def action_back(self) -> None:
+        table = self.focused
+        if isinstance(table, ReviewTable) and table.filter_text:
+            # Esc first takes away a kept `/` filter (the bar shows it); the next one goes back.
+            self._filter_target = table
+            self.query_one(FilterBar).action_clear_filter()
+            return
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -160,3 +191,7 @@ class ReviewScreen(Screen, Generic[Model]):
         table.filter_text = event.text
         if event.done:
             table.focus()
+
+
+def _usable(widget: Widget | None) -> bool:
+    return widget is not None and widget.is_attached and widget.focusable

@@ -17,22 +17,24 @@ from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from .base import ReviewScreen
 
+# The answer first (who uses how much of the allowance, heading where, over by how much), so it is on screen
+# at 76 columns; the plan's terms after it.
 COLUMNS = [
-    Column("name", "Org", width=20),
-    Column("plan", "Plan"),
-    Column("included", "Included", numeric=True),
-    Column("mtd", "Month to date", numeric=True),
-    Column("projected", "Projected", numeric=True),
+    Column("name", "Org", width=18),
     Column("use", "Use", numeric=True),
+    Column("projected", "Projected", numeric=True),
     Column("overage", "Overage", numeric=True),
+    Column("mtd", "Month to date", numeric=True),
+    Column("included", "Included", numeric=True),
+    Column("plan", "Plan"),
 ]
-CHART_ORGS = 10
 
 BillingModel = tuple[date, list[BillingLine]]
 
 
 class BillingScreen(ReviewScreen[BillingModel]):
     SCREEN_TITLE = "Billing"
+    TAB = "billing"
     FOCUS = "#billing"
     HELP = (
         "Credits used this month against each plan's included credits, projected to month end at the "
@@ -42,7 +44,7 @@ class BillingScreen(ReviewScreen[BillingModel]):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="billing-main", classes="split"):
-            yield ReviewTable(COLUMNS, id="billing", sort_column=5)
+            yield ReviewTable(COLUMNS, id="billing", sort_column=1, empty="No orgs")
             yield BarChart(id="billing-chart")
 
     def fetch(self, window: ReviewWindow) -> BillingModel:
@@ -58,12 +60,13 @@ class BillingScreen(ReviewScreen[BillingModel]):
     def show(self, model: BillingModel) -> None:
         _as_of, lines = model
         self.query_one("#billing", ReviewTable).set_rows([_row(b) for b in lines])
-        top = [b for b in lines if b.projection.use_of_allowance is not None][:CHART_ORGS]
+        top = [b for b in lines if b.projection.use_of_allowance is not None]
         self.query_one("#billing-chart", BarChart).show(
-            "Projected use of allowance, % (| = 100 %)",
+            "Projected use of allowance (│ = 100 %, ▓ = past it)",
             [b.name for b in top],
             [round(b.projection.use_of_allowance * 100) for b in top],
             limit=100,
+            unit="%",
         )
 
     @on(ReviewTable.RowSelected, "#billing")
@@ -94,10 +97,10 @@ def _row(b: BillingLine) -> Row:
     return Row(
         key=b.org_id,
         cells=[
-            fmt.data(b.name), fmt.data(b.plan), fmt.num(p.included_credits), fmt.num(p.mtd_credits),
-            fmt.num(p.projected_credits), fmt.share(use, warn_above=1.0),
+            fmt.data(b.name), fmt.share(use, warn_above=1.0), fmt.num(p.projected_credits),
             Text(f"{p.overage:,.0f}" if p.overage else "—", justify="right",
                  style="bold red" if p.overage else "dim"),
+            fmt.num(p.mtd_credits), fmt.num(p.included_credits), fmt.data(b.plan),
         ],
-        sort_values=[b.name.casefold(), b.plan, p.included_credits, p.mtd_credits, p.projected_credits, use, p.overage],
+        sort_values=[b.name.casefold(), use, p.projected_credits, p.overage, p.mtd_credits, p.included_credits, b.plan],
     )

@@ -44,19 +44,22 @@ class FollowUpsModel:
 
 class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     SCREEN_TITLE = "Follow-ups"
+    TAB = "followups"
     FOCUS = "#followups"
     HELP = (
         "Marks left for workflow owners, newest first. o cycles open / done / all, u filters by owner, d closes "
         "(or reopens) the highlighted mark, e exports the listed marks as CSV and E as Markdown to a file whose "
         "path is shown. Enter opens what the mark points at."
     )
+    # Short footer words (the tooltip is the help's longer line), so every key fits the footer at 76 columns.
     BINDINGS = [
-        Binding("o", "cycle_status", "Open/done/all"),
-        Binding("u", "owner_filter", "Owner"),
-        Binding("d", "toggle_done", "Done"),
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("E", "export('md')", "Export MD"),
+        Binding("o", "cycle_status", "Status", tooltip="Show open / done / all marks"),
+        Binding("u", "owner_filter", "Owner", tooltip="Show the marks of one owner (any case)"),
+        Binding("d", "toggle_done", "Done", tooltip="Close the highlighted mark, or reopen it"),
+        Binding("e", "export('csv')", "Export", tooltip="Export the listed marks as CSV"),
+        Binding("E", "export('md')", "Export MD", tooltip="Export the listed marks as Markdown"),
     ]
+    WINDOWED = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,7 +68,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="followups-filters", classes="section")
-        yield ReviewTable(COLUMNS, id="followups", sort_column=0)
+        yield ReviewTable(COLUMNS, id="followups", sort_column=0, empty="No marks here")
         yield Static(id="followup-detail", classes="panel")
         yield Static(id="followups-export", classes="section")
 

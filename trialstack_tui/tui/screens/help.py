@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label, Static
 
 from ..widgets.tables import ReviewTable
 
@@ -19,7 +20,13 @@ GLOBAL_NOTES = [
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    """Scrolls by keyboard (j/k, arrows, PgUp/PgDn, Home/End): at 80×24 the key list is longer than the box."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close"),
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
+    ]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__(classes="dialog-screen")
@@ -32,14 +39,26 @@ class HelpScreen(ModalScreen[None]):
             about = getattr(self.for_screen, "HELP", "")
             if about:
                 yield Label(Text(about), classes="help-about")
-            table = DataTable(cursor_type="none", zebra_stripes=True, id="help-keys")
-            table.add_columns("Key", "Does")
-            for key, text in self._rows():
-                table.add_row(Text(key, style="bold"), Text(text))
-            yield table
-            yield Label(Text("Esc or ? closes this help.", style="dim"))
+            # A Rich grid, not a DataTable: long descriptions wrap under themselves instead of being cut.
+            keys = Table.grid(padding=(0, 2))
+            keys.add_column(style="bold", no_wrap=True)
+            keys.add_column(ratio=1)
+            for key, text in self.key_rows():
+                keys.add_row(key, text)
+            yield Static(keys, id="help-keys")
+            yield Label(Text("j/k or arrows scroll · Esc or ? closes this help.", style="dim"))
 
-    def _rows(self) -> list[tuple[str, str]]:
+    def on_mount(self) -> None:
+        self.query_one("#help", VerticalScroll).focus()
+
+    def action_scroll(self, direction: str) -> None:
+        scroller = self.query_one("#help", VerticalScroll)
+        if direction == "down":
+            scroller.scroll_down()
+        else:
+            scroller.scroll_up()
+
+    def key_rows(self) -> list[tuple[str, str]]:
         """(keys, description): this screen's own keys, then the table keys, then the app's."""
         groups: list[list[Binding]] = [
             _own_bindings(type(self.for_screen)),
@@ -57,7 +76,7 @@ class HelpScreen(ModalScreen[None]):
                     keys.setdefault(binding.action, [])
                     if shown not in keys[binding.action]:
                         keys[binding.action].append(shown)
-                descriptions.setdefault(binding.action, binding.description)
+                descriptions.setdefault(binding.action, binding.tooltip or binding.description)
         rows = [(" / ".join(keys[a]), descriptions[a]) for a in descriptions]
         rows.extend(GLOBAL_NOTES)
         return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
@@ -42,6 +43,7 @@ WORKSPACE_COLUMNS = [
 
 class OrgScreen(ReviewScreen[OrgDetail]):
     SCREEN_TITLE = "Org drill-down"
+    BINDINGS = [Binding("escape,backspace", "back", "Back")]  # a drill-down: show the way back
     FOCUS = "#workflows"
     HELP = (
         "Is adoption broad or narrow, which workflow areas drive activity, and is AI output any good? The chart "
@@ -59,10 +61,10 @@ class OrgScreen(ReviewScreen[OrgDetail]):
             with Horizontal(id="org-top", classes="split"):
                 yield DailyChart(id="org-activity")
                 yield Static(id="org-adoption", classes="panel")
-            yield ReviewTable(WORKFLOW_COLUMNS, id="workflows", sort_column=3)
-            yield ReviewTable(FLAG_COLUMNS, id="org-flags")
-            yield ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1)
-            yield ReviewTable(UNTRAINED_COLUMNS, id="untrained")
+            yield ReviewTable(WORKFLOW_COLUMNS, id="workflows", sort_column=3, empty="No workflows")
+            yield ReviewTable(FLAG_COLUMNS, id="org-flags", empty="No flags for this org in the window")
+            yield ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1, empty="No workspaces")
+            yield ReviewTable(UNTRAINED_COLUMNS, id="untrained", empty="None: all trained")
 
     def ready_model(self, window: ReviewWindow) -> OrgDetail | None:
         return self.tapp.prefetcher.ready(self.org_id, window)

@@ -31,6 +31,7 @@ VERDICT_STYLE = {
 
 class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
     SCREEN_TITLE = "Rollout comparison"
+    TAB = "rollouts"
     FOCUS = "#changes"
     HELP = (
         "Pick a change and press Enter: the scope (the change's org or workflow) before and after it, beside "
@@ -50,7 +51,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="rollout-main", classes="split"):
-            yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True)
+            yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True, empty="No changes")
             with Vertical(id="comparison"):
                 yield Static(Text("Select a change and press Enter to compare.", style="dim"), id="cmp-verdict")
                 yield Static(id="cmp-figures")
@@ -69,7 +70,6 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             table.move_cursor(row=table.visible_keys.index(self.select), animate=False)
             self.compare(self.select)
             self.select = None
-        table.focus()
 
     @on(ReviewTable.RowSelected, "#changes")
     def _selected(self, event: ReviewTable.RowSelected) -> None:

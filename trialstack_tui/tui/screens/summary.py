@@ -49,6 +49,7 @@ PREFETCH_AFTER = 0.15  # seconds the cursor rests on an org before its drill-dow
 
 class SummaryScreen(ReviewScreen[Summary]):
     SCREEN_TITLE = "Quick summary"
+    TAB = "home"
     FOCUS = "#orgs"
     HELP = (
         "Is activity present, growing or concentrated, and which orgs drive it? Headline figures compare the "
@@ -68,10 +69,10 @@ class SummaryScreen(ReviewScreen[Summary]):
             ):
                 yield MetricCard(title, id=f"card-{key}")
         with VerticalScroll(id="summary-main", can_focus=False):
-            yield ReviewTable(ORG_COLUMNS, id="orgs", sort_column=1)
+            yield ReviewTable(ORG_COLUMNS, id="orgs", sort_column=1, empty="No orgs")
             with Horizontal(id="summary-bottom", classes="split"):
                 yield BarChart(id="areas")
-                yield ReviewTable(FLAG_COLUMNS, id="flags")
+                yield ReviewTable(FLAG_COLUMNS, id="flags", empty="No flags in the window")
 
     def fetch(self, window: ReviewWindow) -> Summary:
         return self.tapp.review.summary(days=window.days, as_of=window.as_of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
@@ -19,6 +20,7 @@ from .base import ReviewScreen
 
 class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     SCREEN_TITLE = "Workflow"
+    BINDINGS = [Binding("escape,backspace", "back", "Back")]  # a drill-down: show the way back
     FOCUS = "#wf-flags"
     HELP = (
         "One workflow: daily events by kind with spikes (yellow) and changes (red) marked, outcomes, active "
@@ -38,8 +40,8 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
                 yield Static(id="wf-facts", classes="panel")
             yield Label("Active users per day", classes="section")
             yield Sparkline([], id="wf-users")
-            yield ReviewTable(FLAG_COLUMNS, id="wf-flags")
-            yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True)
+            yield ReviewTable(FLAG_COLUMNS, id="wf-flags", empty="No flags on this workflow")
+            yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True, empty="No changes touched it")
 
     def fetch(self, window: ReviewWindow) -> WorkflowDetail:
         return self.tapp.review.workflow_detail(self.workflow_id, days=window.days, as_of=window.as_of)

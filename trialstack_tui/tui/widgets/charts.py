@@ -9,6 +9,8 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Label
 from textual_plotext import PlotextPlot
 
@@ -16,8 +18,7 @@ from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
 SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
-RICH_COLORS = {"orange": "dark_orange"}
-CHART_FRAME_ROWS = 4  # title, top and bottom frame, tick labels  # plotext colour names that Rich spells differently
+RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,58 @@ class DailyChart(Vertical, can_focus=True):
         self.query_one(".chart-legend", Label).update(legend)
 
 
-class BarChart(_DrawnPlot):
-    """Horizontal bars, one per label, first label at the top; an optional limit line (e.g. 100 %)."""
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar_lines(
+    labels: Sequence[str], values: Sequence[float], *, width: int, rows: int, limit: float | None = None, unit: str = ""
+) -> list[Text]:
+    """One text line per bar, biggest scale first: `label  ████▌  145%`, at most `rows` lines.
+
+    Each bar is as long as its value (to an eighth of a cell, never longer), so bars cannot overlap or
+    stretch as plotext's did when rows ran short; with more bars than rows the last line says how many are
+    left out. The part of a bar past `limit` is drawn in another glyph (▓), so it reads without colour.
+    """
+    if not labels or rows < 1:
+        return []
+    shown = len(labels) if len(labels) <= rows else max(0, rows - 1)
+    figures = [f"{v:,.0f}{unit}" for v in values]
+    label_w = min(max(len(label) for label in labels), max(6, width // 3))
+    figure_w = max(len(f) for f in figures)
+    bar_w = max(1, width - label_w - figure_w - 2)
+    top = max([*values, limit or 0]) or 1
+    limit_at = None if limit is None else int(limit / top * bar_w)
+    lines = []
+    for label, value, figure in zip(labels[:shown], values[:shown], figures, strict=False):
+        eighths = int(max(0.0, value) / top * bar_w * 8)  # floor: a bar never runs past its value
+        full, part = divmod(eighths, 8)
+        line = Text(no_wrap=True, overflow="crop")
+        line.append(label[:label_w] if len(label) <= label_w else label[: label_w - 1] + "…")
+        line.append(" " * (label_w - min(len(label), label_w) + 1))
+        inside = full if limit_at is None else min(full, limit_at)
+        line.append("█" * inside, style="cyan")
+        line.append("▓" * (full - inside), style="bold red")
+        used = full + (1 if part else 0)
+        if part:
+            line.append(_EIGHTHS[part], style="bold red" if limit_at is not None and full >= limit_at else "cyan")
+        if limit_at is not None and used <= limit_at <= bar_w:
+            line.append(" " * (limit_at - used))
+            line.append("│", style="red")
+            used = limit_at + 1
+        line.append(" " * (bar_w - used + 1))
+        line.append(figure.rjust(figure_w))
+        lines.append(line)
+    if shown < len(labels):
+        lines.append(Text(f"… {len(labels) - shown} more, in the table", style="dim", no_wrap=True))
+    return lines
+
+
+class BarChart(Widget, can_focus=True):
+    """Horizontal text bars, one per label, first label at the top; an optional limit line (e.g. 100 %).
+
+    Drawn as text rather than with plotext, which overlapped bars and drew unequal values equally long when
+    there were more bars than rows. Focusable, so Tab brings it into view on a scrolled screen.
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -159,31 +210,26 @@ class BarChart(_DrawnPlot):
         self._values: list[float] = []
         self._title = ""
         self._limit: float | None = None
+        self._unit = ""
 
-    def show(self, title: str, labels: Sequence[str], values: Sequence[float], limit: float | None = None) -> None:
+    def show(
+        self, title: str, labels: Sequence[str], values: Sequence[float], limit: float | None = None, unit: str = ""
+    ) -> None:
         self._title = title
         self._labels = [visible(label) for label in labels]
         self._values = list(values)
         self._limit = limit
-        self.data_changed()
+        self._unit = unit
+        self.refresh(layout=True)
 
-    def has_data(self) -> bool:
-        return bool(self._title or self._labels)
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + len(self._labels) if self._title else 0
 
-    def draw(self) -> None:
-        plt = self.plt
-        plt.title(visible(self._title))
-        # One row per bar: with more bars than rows plotext drops labels, and not always the same ones.
-        rows = max(1, self.size.height - CHART_FRAME_ROWS)
-        if self._labels:
-            width = max(8, self.size.width // 3)
-            labels = [label if len(label) <= width else label[: width - 1] + "…" for label in self._labels[:rows]]
-            values = self._values[: len(labels)]
-            # plotext draws the first horizontal bar at the bottom; reverse so the list reads top-down.
-            plt.bar(labels[::-1], values[::-1], orientation="horizontal", width=0.6, color="cyan")
-            top = max([*values, self._limit or 0])
-            if top > 0:
-                ticks = _nice_ticks(top)
-                plt.xticks(ticks, [f"{t:,.0f}" for t in ticks])
-            if self._limit is not None:
-                plt.vertical_line(self._limit, color="red")
+    def render(self) -> Text:
+        if not self._title:
+            return Text()
+        width = self.content_region.width or self.size.width
+        lines = [Text(visible(self._title), style="bold", no_wrap=True, overflow="ellipsis")]
+        lines += bar_lines(self._labels, self._values, width=width, rows=self.size.height - 1, limit=self._limit,
+                           unit=self._unit)
+        return Text("\n").join(lines)

@@ -57,8 +57,12 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Input("", placeholder=placeholder, id="note", compact=True)
             yield Label("", id="mark-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (Enter / ctrl+s)", variant="primary", id="save", compact=True)
-                yield Button("Cancel (Esc)", id="cancel", compact=True)
+                # Keys, not focus, press these (Enter / ctrl+s, Esc): a focused button swallowed what was typed
+                # after Tab left the note field, so Tab only moves between the fields.
+                for button in (Button("Save (Enter / ctrl+s)", variant="primary", id="save", compact=True),
+                               Button("Cancel (Esc)", id="cancel", compact=True)):
+                    button.can_focus = False
+                    yield button
 
     def on_mount(self) -> None:
         self.query_one("#note" if self.request.owner else "#owner", Input).focus()

@@ -49,17 +49,27 @@ class ReviewTable(DataTable):
             self.label = label
 
     def __init__(
-        self, columns: Sequence[Column], *, id: str | None = None, sort_column: int = 0, descending: bool | None = None
+        self,
+        columns: Sequence[Column],
+        *,
+        id: str | None = None,
+        sort_column: int = 0,
+        descending: bool | None = None,
+        empty: str = "None",
     ) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        # The first column (the name) stays put when a wide table scrolls sideways, so every figure can be
+        # tied to its row.
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, fixed_columns=1)
         self.columns_spec = list(columns)
+        self.empty = empty  # said in the table when it has no rows, so an empty table is not just a header
         self._rows: list[Row] = []
         self.sort_column = sort_column
         self.sort_reverse = columns[sort_column].numeric if descending is None else descending
         self.visible_keys: list[str] = []
 
     def on_mount(self) -> None:
-        self._add_columns()
+        if not self.columns:  # rows set before the mount (a prefetched model) brought their columns
+            self._add_columns()
 
     def _add_columns(self) -> None:
         for index, col in enumerate(self.columns_spec):
@@ -93,8 +103,6 @@ class ReviewTable(DataTable):
         self._resort()
 
     def _resort(self) -> None:
-        self.clear(columns=True)
-        self._add_columns()
         self._rebuild()
         col = self.columns_spec[self.sort_column]
         self.post_message(self.SortChanged(self, f"{col.label} {'▼' if self.sort_reverse else '▲'}"))
@@ -110,13 +118,23 @@ class ReviewTable(DataTable):
 
     def _rebuild(self) -> None:
         keep = self.selected_key
-        self.clear()
+        # Columns too: auto-width columns fit the rows shown now, not the widest row ever shown.
+        self.clear(columns=True)
+        self._add_columns()
         ordered = self._ordered()
         self.visible_keys = [r.key for r in ordered]
+        self.show_cursor = bool(ordered)
         for row in ordered:
             self.add_row(*row.cells, key=row.key)
+        if not ordered:
+            message = f"No row matches “{self.filter_text}”" if self._rows else self.empty
+            self.add_row(Text(visible(message), style="dim italic"), *[""] * (len(self.columns_spec) - 1), key="")
         if keep in self.visible_keys:
             self.move_cursor(row=self.visible_keys.index(keep), animate=False)
+
+    def action_select_cursor(self) -> None:
+        if self.visible_keys:  # the "no rows" line is not a row to open
+            super().action_select_cursor()
 
 
 def _search_text(row: Row) -> str:
