@@ -74,8 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
-    p.add_argument("change_id")
+    p.add_argument("change_id", help="a change id, as `changes` lists them")
     p.add_argument("--days", type=_positive_int, default=14)
+    p.add_argument("--as-of", type=_iso_date, default=None, help="compare with the data up to this date only")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("changes", parents=[common], help="list the changes with the ids `compare` takes")
+    p.add_argument("--as-of", type=_iso_date, default=None, help="only changes on or before this date")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
@@ -147,6 +152,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _cmd_summary(store, args)
         if args.command == "compare":
             return _cmd_compare(store, args)
+        if args.command == "changes":
+            return _cmd_changes(store, args)
         return _cmd_followups(store, args)
 
 
@@ -226,16 +233,30 @@ def _cmd_summary(store, args: argparse.Namespace) -> int:
 def _cmd_compare(store, args: argparse.Namespace) -> int:
     from .review import Review
 
-    comparison = Review(store).compare(args.change_id, days=args.days)
-    print(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
+    review = Review(store)
+    comparison = review.compare(args.change_id, days=args.days, as_of=args.as_of)
+    if args.json:
+        print(report.to_json(report.comparison_json(comparison)))
+    else:
+        print(report.comparison_text(comparison, review.names()))
+    return EXIT_OK
+
+
+def _cmd_changes(store, args: argparse.Namespace) -> int:
+    from .review import Review
+
+    review = Review(store)
+    changes = review.changes(as_of=args.as_of)
+    print(report.to_json(report.changes_json(changes)) if args.json else report.changes_text(changes, review.names()))
     return EXIT_OK
 
 
 def _cmd_followups(store, args: argparse.Namespace) -> int:
     from .review import Review
 
-    marks = Review(store).followups(status=args.status, owner=args.owner)
-    sys.stdout.write(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n") + "\n")
+    review = Review(store)
+    marks = review.followups(status=args.status, owner=args.owner)
+    sys.stdout.write(report.FOLLOWUP_FORMATS[args.format](marks, review.names()).rstrip("\n") + "\n")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from .metrics.spikes import Spike
 from .metrics.summary import Activity, Flag, OrgSummary, Summary
 from .records import ChangeRecord, FollowUpRecord
 from .safe_text import visible
+from .views import Names
 
 FOLLOWUP_COLUMNS = (
     "id", "status", "target_type", "org_id", "workspace_id", "workflow_id", "target_ref", "reason", "owner",
@@ -196,10 +197,13 @@ def _json_default(value: Any) -> Any:
 
 
 def pct(value: float | None, signed: bool = False) -> str:
-    """A share as a whole percentage, '—' when unknown."""
+    """A share as a whole percentage, '—' when unknown; signed, a change that rounds to nothing is '±0%'."""
     if value is None:
         return "—"
-    return f"{value:+.0%}" if signed else f"{value:.0%}"
+    if not signed:
+        return f"{value:.0%}"
+    text = f"{value:+.0%}"
+    return "±0%" if text in ("+0%", "-0%") else text
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:
@@ -253,25 +257,24 @@ def summary_text(s: Summary) -> str:
             right=(1, 2),
         ),
     ]
+    names = Names({o.org.org_id: o.org.name for o in s.orgs}, {w.workflow.workflow_id: w.workflow.name for w in s.workflows})
     if s.spikes:
         parts += ["", table(
             ["spike day", "org", "workflow", "events", "baseline", "factor", "ai", "queue"],
-            [[sp.day, sp.org_id, sp.workflow_id, sp.events, f"{sp.baseline:g}", f"{sp.factor:.1f}×", pct(sp.ai_share), pct(sp.queue_share)] for sp in s.spikes],
+            [[sp.day, names.org(sp.org_id), names.workflow(sp.workflow_id), sp.events, f"{sp.baseline:g}", f"{sp.factor:.1f}×", pct(sp.ai_share), pct(sp.queue_share)] for sp in s.spikes],
             right=(3, 4, 5, 6, 7),
         )]
     if s.flags:
         parts += ["", table(
             ["flag", "org", "workflow", "detail"],
-            [[f.kind, f.org_id, f.workflow_id or "", f.detail] for f in s.flags],
+            [[f.kind, names.org(f.org_id), names.workflow(f.workflow_id), f.detail] for f in s.flags],
         )]
     return "\n".join(parts)
 
 
-def comparison_text(cmp: Comparison) -> str:
+def comparison_text(cmp: Comparison, names: Names) -> str:
     c = cmp.change
-    scope = f"org {c.org_id}" if c.org_id else "every org"
-    if c.workflow_id:
-        scope += f", workflow {c.workflow_id}"
+    scope = names.scope(c)
     sides = [("scope before", cmp.before), ("scope after", cmp.after)]
     if cmp.control_before is not None and cmp.control_after is not None:
         sides += [("control before", cmp.control_before), ("control after", cmp.control_after)]
@@ -293,7 +296,7 @@ def comparison_text(cmp: Comparison) -> str:
         ),
         "",
         f"scope change {pct(cmp.scope_change, True)}, control change {pct(cmp.control_change, True)}, "
-        f"difference in differences {pct(cmp.did, True)}",
+        f"difference vs control {pct(cmp.did, True)}",
         f"verdict: {cmp.verdict} — {cmp.reason}",
     ]
     lines += [f"note: {n}" for n in cmp.notes]
@@ -304,22 +307,28 @@ def _fmt(value: float | None, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
-def _followup_row(m: FollowUpRecord) -> list[str]:
-    return [
-        "" if (v := getattr(m, col)) is None else v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)
+def _followup_row(m: FollowUpRecord, names: Names) -> dict[str, str]:
+    row = {
+        col: "" if (v := getattr(m, col)) is None else v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)
         for col in FOLLOWUP_COLUMNS
-    ]
+    }
+    return {**row, "org": names.org(m.org_id), "workflow": names.workflow(m.workflow_id)}
 
 
-def followups_csv(marks: Sequence[FollowUpRecord]) -> str:
+# People read the CSV in a spreadsheet: names first; the ids stay after them for a script that joins on them.
+FOLLOWUP_CSV_COLUMNS = ("id", "status", "target_type", "org", "workflow", *FOLLOWUP_COLUMNS[3:])
+
+
+def followups_csv(marks: Sequence[FollowUpRecord], names: Names) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FOLLOWUP_COLUMNS)
-    writer.writerows(_followup_row(m) for m in marks)
+    writer.writerow(FOLLOWUP_CSV_COLUMNS)
+    writer.writerows([row[c] for c in FOLLOWUP_CSV_COLUMNS] for row in (_followup_row(m, names) for m in marks))
     return buffer.getvalue()
 
 
-def followups_json(marks: Sequence[FollowUpRecord]) -> str:
+def followups_json(marks: Sequence[FollowUpRecord], names: Names) -> str:
+    """Ids only, as stored: JSON is for scripts."""
     return to_json([dict(zip(FOLLOWUP_COLUMNS, (getattr(m, c) for c in FOLLOWUP_COLUMNS), strict=True)) for m in marks])
 
 
@@ -327,27 +336,41 @@ def _md_cell(value: str) -> str:
     return visible(value).replace("|", "\\|").replace("\n", " ")
 
 
-def followups_markdown(marks: Sequence[FollowUpRecord]) -> str:
-    cols = ("id", "status", "target_type", "org_id", "workflow_id", "target_ref", "reason", "owner", "note", "created_by", "created_at")
+def followups_markdown(marks: Sequence[FollowUpRecord], names: Names) -> str:
+    cols = ("id", "status", "target_type", "org", "workflow", "target_ref", "reason", "owner", "note", "created_by", "created_at")
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for m in marks:
-        row = dict(zip(FOLLOWUP_COLUMNS, _followup_row(m), strict=True))
+        row = _followup_row(m, names)
         lines.append("| " + " | ".join(_md_cell(row[c]) for c in cols) + " |")
     return "\n".join(lines) + "\n"
 
 
-def followups_table(marks: Sequence[FollowUpRecord]) -> str:
+def followups_table(marks: Sequence[FollowUpRecord], names: Names) -> str:
     if not marks:
         return "no follow-ups"
     return table(
         ["id", "status", "target", "org", "workflow", "reason", "owner", "note", "created"],
         [
-            [m.id, m.status, f"{m.target_type}{':' + m.target_ref if m.target_ref else ''}", m.org_id or "",
-             m.workflow_id or "", m.reason, m.owner, m.note, m.created_at.isoformat(sep=" ")]
+            [m.id, m.status, f"{m.target_type}{':' + m.target_ref if m.target_ref else ''}", names.org(m.org_id),
+             names.workflow(m.workflow_id), m.reason, m.owner, m.note, m.created_at.isoformat(sep=" ")]
             for m in marks
         ],
         right=(0,),
     )
+
+
+def changes_text(changes: Sequence[ChangeRecord], names: Names) -> str:
+    """The changes, newest first, with the id `compare` takes."""
+    if not changes:
+        return "no changes"
+    return table(
+        ["change id", "date", "kind", "scope", "title"],
+        [[c.change_id, c.date, c.kind, names.scope(c), c.title] for c in changes],
+    )
+
+
+def changes_json(changes: Sequence[ChangeRecord]) -> list[dict[str, Any]]:
+    return [change_json(c) for c in changes]
 
 
 FOLLOWUP_FORMATS = {

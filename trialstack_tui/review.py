@@ -30,6 +30,7 @@ from .views import (
     DEFAULT_DAYS,
     FOLLOWUP_REASONS,
     BillingLine,
+    Names,
     OrgDetail,
     WorkflowDetail,
     WorkspaceLine,
@@ -164,19 +165,29 @@ class Review:
 
     # ----------------------------------------------------------------- rollouts
 
-    def changes(self) -> list[ChangeRecord]:
-        """Every recorded change, newest first."""
-        return sorted(self.catalog().changes.values(), key=lambda c: (c.date, c.change_id), reverse=True)
+    def names(self) -> Names:
+        """Org and workflow names by id."""
+        return Names.of(self.catalog())
 
-    def compare(self, change_id: str, days: int = 14) -> Comparison:
-        """§3 before / after / control for one change."""
+    def changes(self, as_of: date | None = None) -> list[ChangeRecord]:
+        """Every recorded change on or before `as_of` (None: all of them), newest first."""
+        changes = [c for c in self.catalog().changes.values() if as_of is None or c.date <= as_of]
+        return sorted(changes, key=lambda c: (c.date, c.change_id), reverse=True)
+
+    def compare(self, change_id: str, days: int = 14, as_of: date | None = None) -> Comparison:
+        """§3 before / after / control for one change, from the data up to `as_of` (None: all of it)."""
         _check_days(days)
         with self.store.read() as conn:
             cat = queries.catalog(conn)
             change = cat.changes.get(change_id)
             if change is None:
                 raise NotFound(f"no change with id {change_id!r}")
+            if as_of is not None and change.date > as_of:
+                raise NotFound(f"change {change_id} on {change.date} is after the as-of date {as_of}")
             span = queries.data_range(conn)
+            if span is not None and as_of is not None:
+                # Reviewing as of a date reads the store as it stood then: nothing after it counts.
+                span = (span[0], min(span[1], as_of)) if span[0] <= as_of else None
             before, after = comparison_windows(change.date, days)
             scope_orgs = None if change.org_id is None else [change.org_id]
             scope_wfs = None if change.workflow_id is None else [change.workflow_id]

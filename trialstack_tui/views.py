@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .metrics.billing import Projection
 from .metrics.spikes import Spike
 from .metrics.summary import FLAG_KINDS, OrgSummary, Summary, WorkflowSummary
-from .records import ChangeRecord, DailyCounts, WorkflowRecord, WorkspaceRecord
+from .records import Catalog, ChangeRecord, DailyCounts, WorkflowRecord, WorkspaceRecord
 
 DEFAULT_DAYS = 30
 WINDOW_CHOICES = (7, 30, 90)
@@ -61,3 +61,28 @@ class BillingLine:
     name: str
     plan: str
     projection: Projection
+
+
+@dataclass(frozen=True)
+class Names:
+    """Org and workflow names by id: what a person reads where the stored rows carry ids."""
+
+    orgs: dict[str, str]
+    workflows: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Names:
+        return cls({k: o.name for k, o in catalog.orgs.items()}, {k: w.name for k, w in catalog.workflows.items()})
+
+    def org(self, org_id: str | None) -> str:
+        return "" if org_id is None else self.orgs.get(org_id, org_id)
+
+    def workflow(self, workflow_id: str | None) -> str:
+        return "" if workflow_id is None else self.workflows.get(workflow_id, workflow_id)
+
+    def scope(self, change: ChangeRecord) -> str:
+        """Who a change reached, by name: every org, an org, or one workflow of an org."""
+        if change.org_id is None:
+            return "every org"
+        org = self.org(change.org_id)
+        return f"{org} / {self.workflow(change.workflow_id)}" if change.workflow_id else org

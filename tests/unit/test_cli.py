@@ -16,7 +16,7 @@ import pytest
 
 from trialstack_tui import cli, config
 from trialstack_tui.config import resolve_store
-from trialstack_tui.report import FOLLOWUP_COLUMNS
+from trialstack_tui.report import FOLLOWUP_COLUMNS, FOLLOWUP_CSV_COLUMNS
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
 
@@ -141,6 +141,26 @@ def test_compare_text_says_the_verdict(capsys, db):
     status, out, _ = run(capsys, "compare", "chg-1", "--db", db)
     assert status == 0
     assert "verdict: no_clear_change" in out
+    assert "(Alpha Trials)" in out and "difference vs control -75%" in out  # a name, not org-a; no jargon
+
+
+def test_changes_lists_the_ids_compare_takes_with_names(capsys, db):
+    status, out, _ = run(capsys, "changes", "--db", db)
+    lines = out.splitlines()
+    assert status == 0 and lines[0].split() == ["change", "id", "date", "kind", "scope", "title"]
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert set(rows) == {"chg-1", "chg-2"}
+    assert "Alpha Trials" in rows["chg-1"] and "org-a" not in rows["chg-1"]
+    assert "every org" in rows["chg-2"]
+    doc = json_of(capsys, "changes", "--db", db, "--json")
+    assert [(c["change_id"], c["org_id"]) for c in doc] == [("chg-2", None), ("chg-1", "org-a")]
+
+
+def test_changes_and_compare_honour_the_as_of_date(capsys, db):
+    assert run(capsys, "changes", "--db", db, "--as-of", "2026-03-01")[:2] == (0, "no changes\n")
+    status, out, err = run(capsys, "compare", "chg-1", "--db", db, "--as-of", "2026-03-01")
+    assert (status, out) == (2, "")
+    assert err == "trialstack-tui: change chg-1 on 2026-03-02 is after the as-of date 2026-03-01\n"
 
 
 # ----------------------------------------------------------------------------- follow-ups
@@ -160,9 +180,12 @@ def marked_db(db: str) -> str:
 def test_followups_csv(capsys, marked_db):
     status, out, _ = run(capsys, "followups", "--db", marked_db, "--status", "all", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert status == 0 and tuple(rows[0]) == FOLLOWUP_COLUMNS and len(rows) == 3
-    by_note = {r[FOLLOWUP_COLUMNS.index("note")]: dict(zip(FOLLOWUP_COLUMNS, r, strict=True)) for r in rows[1:]}
+    assert status == 0 and tuple(rows[0]) == FOLLOWUP_CSV_COLUMNS and len(rows) == 3
+    assert set(FOLLOWUP_COLUMNS) < set(FOLLOWUP_CSV_COLUMNS)  # the ids stay, beside the names
+    by_note = {r[FOLLOWUP_CSV_COLUMNS.index("note")]: dict(zip(FOLLOWUP_CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
     assert by_note["pipe | and\nnewline"]["owner"] == "Dana Ruiz"
+    assert (by_note["pipe | and\nnewline"]["org"], by_note["pipe | and\nnewline"]["org_id"]) == ("Alpha Trials", "org-a")
+    assert by_note["pipe | and\nnewline"]["workflow"] == "Screening"
     assert by_note["looked"]["status"] == "done" and by_note["looked"]["closed_at"] != ""
 
 
@@ -185,6 +208,20 @@ def test_followups_table(capsys, marked_db):
     status, out, _ = run(capsys, "followups", "--db", marked_db, "--status", "done", "--format", "table")
     assert status == 0
     assert "change:chg-1" in out and "looked" in out and "high_error_rate" not in out
+
+
+def test_followups_markdown_and_table_name_the_org_and_workflow(capsys, marked_db):
+    for fmt in ("markdown", "table"):
+        status, out, _ = run(capsys, "followups", "--db", marked_db, "--status", "all", "--format", fmt)
+        assert status == 0 and "Alpha Trials" in out and "Screening" in out
+        assert "org-a" not in out and "wf-a1" not in out
+
+
+@pytest.mark.parametrize("search", ["dana ruiz", "DANA", "ruiz"])
+def test_the_owner_filter_finds_any_case_and_part_of_the_name(capsys, marked_db, search):
+    marks = json_of(capsys, "followups", "--db", marked_db, "--owner", search, "--format", "json")
+    assert [m["owner"] for m in marks] == ["Dana Ruiz"]
+    assert json_of(capsys, "followups", "--db", marked_db, "--owner", "omar", "--format", "json") == []
 
 
 def test_followups_table_when_there_are_none(capsys, db):
@@ -253,3 +290,14 @@ def test_first_run_fills_the_default_store_with_the_sample_and_says_so(capsys):
     assert len(json.loads(out)["orgs"]) == 14
     status, _, err = run(capsys, "followups")
     assert (status, err) == (0, "")  # only the first run loads and says so
+
+
+def test_a_comparison_as_of_a_date_uses_only_the_data_up_to_it(capsys, sample_db):
+    db = str(sample_db)
+    full = json_of(capsys, "compare", "chg-rollout-dashboard", "--db", db, "--json")
+    then = json_of(capsys, "compare", "chg-rollout-dashboard", "--db", db, "--json", "--as-of", "2026-10-25")
+    assert (full["after"]["days"], then["after"]["days"]) == (14, 5)  # 10-21 .. 10-25
+    assert then["after"]["end"] == "2026-10-25" and then["clipped"] is True
+    assert then["before"] == full["before"]
+    listed = [c["change_id"] for c in json_of(capsys, "changes", "--db", db, "--json", "--as-of", "2026-10-25")]
+    assert listed[0] == "chg-rollout-dashboard" and "chg-process-lumen" not in listed

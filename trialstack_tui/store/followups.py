@@ -51,13 +51,17 @@ def add(
 
 
 def list_marks(conn: Connection, *, status: str = "all", owner: str | None = None) -> list[FollowUpRecord]:
-    """Marks, newest first, filtered by status (`open`, `done` or `all`) and owner."""
+    """Marks, newest first, filtered by status (`open`, `done` or `all`) and owner.
+
+    `owner` is a search: marks whose owner contains it, in any case ("dana" finds "Dana Okafor"). It is
+    matched here rather than in SQL, where SQLite's lower() folds ASCII only and "élodie" would miss "ÉLODIE".
+    """
     query = select(_TABLE)
     if status != "all":
         query = query.where(_TABLE.c.status == status)
-    if owner:
-        query = query.where(_TABLE.c.owner == owner)
-    return [_record(r) for r in conn.execute(query.order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc()))]
+    marks = [_record(r) for r in conn.execute(query.order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc()))]
+    needle = (owner or "").strip().casefold()
+    return [m for m in marks if needle in m.owner.casefold()] if needle else marks
 
 
 def set_status(conn: Connection, mark_id: int, status: str) -> FollowUpRecord:

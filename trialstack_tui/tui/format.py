@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 
 from ..metrics.windows import Trend
+from ..report import pct
 from ..safe_text import plain
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
@@ -34,9 +36,8 @@ def trend(t: Trend) -> Text:
 
 
 def signed_pct(value: float) -> str:
-    """+12% / -3%, and ±0% for a change that rounds to nothing (never '-0%')."""
-    text = f"{value:+.0%}"
-    return "±0%" if text in ("+0%", "-0%") else text
+    """+12% / -3%, and ±0% for a change that rounds to nothing (never '-0%'), as the text commands print it."""
+    return pct(value, signed=True)
 
 
 def ratio_of(part: int, whole: int) -> Text:
@@ -62,15 +63,14 @@ def spark(values: list[int] | list[float], width: int = 14) -> Text:
     return Text("".join(_BLOCKS[min(7, int(v / top * 7.999))] for v in tail), style="cyan")
 
 
-def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
-    """'Label  value' lines for a side panel; a True third item shows the value as a warning."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for i, (label, value, warn) in enumerate(lines):
-        text.append(f"{label:<10}", style="bold")
-        if isinstance(value, Text):
-            text.append_text(value)
-        else:
-            text.append(value, style="bold red" if warn else "")
-        if i < len(lines) - 1:
-            text.append("\n")
-    return text
+def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Table:
+    """'Label  value' lines for a side panel; a True third item shows the value as a warning.
+
+    A grid, so a value too long for the panel wraps under itself instead of being cut off.
+    """
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True, min_width=9)
+    grid.add_column(ratio=1)
+    for label, value, warn in lines:
+        grid.add_row(label, value if isinstance(value, Text) else Text(value, style="bold red" if warn else ""))
+    return grid

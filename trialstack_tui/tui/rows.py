@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from ..metrics.summary import Flag, Summary
 from ..records import ChangeRecord, WorkflowRecord
+from ..views import Names
 from . import format as fmt
 from .widgets.dialogs import MarkRequest
-from .widgets.tables import Column, Row
+from .widgets.tables import Column, ReviewTable, Row
 
 FLAG_COLUMNS = [
     Column("kind", "Flag"),
@@ -18,6 +23,37 @@ FLAG_COLUMNS = [
     Column("workflow", "Workflow", width=22),
     Column("detail", "Detail"),
 ]
+
+
+class FlagSection(Vertical):
+    """A flags table and, under it, the highlighted flag in full: the Detail column is cut at any width."""
+
+    def __init__(self, table_id: str, empty: str) -> None:
+        super().__init__(classes="flag-section")
+        self.table_id = table_id
+        self.empty = empty
+
+    def compose(self) -> ComposeResult:
+        yield ReviewTable(FLAG_COLUMNS, id=self.table_id, empty=self.empty)
+        yield Static(classes="flag-detail panel")
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.query_one(ReviewTable).set_rows(rows)
+        self.show_detail()
+
+    @on(ReviewTable.RowHighlighted)
+    def _show_detail(self, event: ReviewTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """Show the highlighted flag's kind, where, and its whole detail, wrapped; nothing when there is none."""
+        row = self.query_one(ReviewTable).selected_row()
+        panel = self.query_one(".flag-detail", Static)
+        panel.display = row is not None
+        if row is not None:
+            kind, org, workflow, detail = row.cells
+            where = Text(" / ").join(part for part in (org, workflow) if part.plain)
+            panel.update(Text.assemble(kind, " · ", where, "\n", detail))
 def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
     """A mark for one flag (a spike flag marks the spike), owned by the flagged workflow's owner."""
     workflows = {w.workflow.workflow_id: w.workflow for w in summary.workflows}
@@ -66,22 +102,15 @@ def workflow_mark(workflow: WorkflowRecord, flags: Sequence[Flag]) -> MarkReques
 CHANGE_COLUMNS = [
     Column("date", "Date"),
     Column("kind", "Kind"),
-    Column("scope", "Scope", width=14),
+    Column("scope", "Scope", width=18),
     Column("title", "Title", width=40),
 ]
 
 
-def change_scope(c: ChangeRecord) -> str:
-    """Who a change reached: every org, an org, or one workflow of an org."""
-    if c.org_id is None:
-        return "every org"
-    return f"{c.org_id}/{c.workflow_id}" if c.workflow_id else c.org_id
-
-
-def change_row(c: ChangeRecord) -> Row:
-    scope = change_scope(c)
+def change_row(c: ChangeRecord, names: Names) -> Row:
+    scope = names.scope(c)
     return Row(
         key=c.change_id,
         cells=[Text(c.date.isoformat()), fmt.data(c.kind), fmt.data(scope), fmt.data(c.title)],
-        sort_values=[c.date, c.kind, scope, c.title.casefold()],
+        sort_values=[c.date, c.kind, scope.casefold(), c.title.casefold()],
     )

@@ -15,6 +15,7 @@ from ... import report
 from ...errors import UserFacingError
 from ...exports import default_export_path, write_export
 from ...records import FollowUpRecord
+from ...views import Names
 from .. import format as fmt
 from ..state import ReviewWindow
 from ..widgets.dialogs import ConfirmDialog, TextDialog
@@ -38,8 +39,7 @@ EXPORTS = {"csv": report.followups_csv, "md": report.followups_markdown}
 @dataclass(frozen=True)
 class FollowUpsModel:
     marks: list[FollowUpRecord]
-    org_names: dict[str, str]
-    workflow_names: dict[str, str]
+    names: Names
 
 
 class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
@@ -74,12 +74,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
 
     def fetch(self, window: ReviewWindow) -> FollowUpsModel:
         review = self.tapp.review
-        catalog = review.catalog()
-        return FollowUpsModel(
-            marks=review.followups(status=self.status, owner=self.owner),
-            org_names={k: v.name for k, v in catalog.orgs.items()},
-            workflow_names={k: v.name for k, v in catalog.workflows.items()},
-        )
+        return FollowUpsModel(marks=review.followups(status=self.status, owner=self.owner), names=review.names())
 
     def show(self, model: FollowUpsModel) -> None:
         owner = f" · owner {self.owner}" if self.owner else ""
@@ -101,7 +96,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         closed = f" · closed {mark.closed_at:%Y-%m-%d %H:%M}" if mark.closed_at else ""
         detail.update(fmt.fact_lines([
             ("Target", fmt.data(_target(mark, self.model)), False),
-            ("Org", fmt.data(self.model.org_names.get(mark.org_id or "", mark.org_id or "—")), False),
+            ("Org", fmt.data(self.model.names.org(mark.org_id) or "—"), False),
             ("Owner", fmt.data(mark.owner), False),
             ("Reason", mark.reason.replace("_", " "), False),
             ("Note", fmt.data(mark.note), False),
@@ -151,7 +146,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     def action_export(self, kind: str) -> None:
         if self.model is None:
             return
-        content = EXPORTS[kind](self.model.marks)
+        content = EXPORTS[kind](self.model.marks, self.model.names)
         path = default_export_path(f"followups-{self.status}", kind)
         self._write(path, content, overwrite=False)
 
@@ -168,7 +163,8 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
                 self.notify(str(exc), severity="error")
             return
         count = len(self.model.marks) if self.model else 0
-        self.query_one("#followups-export", Static).update(Text(f"Exported {count} marks to {written}"))
+        marks = "mark" if count == 1 else "marks"
+        self.query_one("#followups-export", Static).update(Text(f"Exported {count} {marks} to {written}"))
         self.notify(f"Exported to {written}")
 
     @on(ReviewTable.RowSelected, "#followups")
@@ -185,13 +181,13 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
 
 
 def _target(m: FollowUpRecord, model: FollowUpsModel) -> str:
-    name = model.workflow_names.get(m.workflow_id or "") or m.workflow_id or ""
+    name = model.names.workflow(m.workflow_id)
     ref = f" {m.target_ref}" if m.target_type in ("spike", "change") and m.target_ref else ""
     return f"{m.target_type}{ref}{': ' + name if name else ''}"
 
 
 def _row(m: FollowUpRecord, model: FollowUpsModel) -> Row:
-    org = model.org_names.get(m.org_id or "", m.org_id or "")
+    org = model.names.org(m.org_id)
     return Row(
         key=str(m.id),
         cells=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from ..state import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
-from ..rows import FLAG_COLUMNS, flag_mark, flag_row, workflow_mark
+from ..rows import FlagSection, flag_mark, flag_row, workflow_mark
 from .base import ReviewScreen
 
 WORKFLOW_COLUMNS = [
@@ -62,7 +63,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
                 yield DailyChart(id="org-activity")
                 yield Static(id="org-adoption", classes="panel")
             yield ReviewTable(WORKFLOW_COLUMNS, id="workflows", sort_column=3, empty="No workflows")
-            yield ReviewTable(FLAG_COLUMNS, id="org-flags", empty="No flags for this org in the window")
+            yield FlagSection("org-flags", empty="No flags in the window")
             yield ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1, empty="No workspaces")
             yield ReviewTable(UNTRAINED_COLUMNS, id="untrained", empty="None: all trained")
 
@@ -93,7 +94,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
         self.query_one("#workflows", ReviewTable).set_rows([_workflow_row(w) for w in model.workflows])
         names = {model.org.org.org_id: model.org.org.name}
         wf_names = {w.workflow.workflow_id: w.workflow.name for w in model.workflows}
-        self.query_one("#org-flags", ReviewTable).set_rows(
+        self.query_one(FlagSection).set_rows(
             [flag_row(i, f, names, wf_names) for i, f in enumerate(model.org.flags)]
         )
         self.query_one("#workspaces", ReviewTable).set_rows(
@@ -146,7 +147,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
         return workflow_mark(wf.workflow, [f for f in self.model.org.flags if f.workflow_id == key])
 
 
-def _adoption_panel(model: OrgDetail) -> Text:
+def _adoption_panel(model: OrgDetail) -> Table:
     """Adoption beside activity: seats, training, breadth, AI quality, errors and credits, one line each."""
     o = model.org
     c = o.activity.now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -14,6 +16,7 @@ from textual.worker import get_current_worker
 from ...errors import UserFacingError
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
+from ...views import Names
 from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, change_row
 from ..state import ReviewWindow
@@ -23,13 +26,17 @@ from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
 
 WINDOW_STEPS = (7, 14, 21, 28, 42, 56)
+PICK_A_CHANGE = Text("Select a change and press Enter to compare.", style="dim")
 VERDICT_STYLE = {
     "process_problem": "bold red", "rollout_effect": "bold green", "growth": "bold cyan",
     "no_clear_change": "bold", "insufficient_data": "bold yellow",
 }
 
 
-class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
+ChangeList = tuple[list[ChangeRecord], Names]
+
+
+class RolloutScreen(ReviewScreen[ChangeList]):
     SCREEN_TITLE = "Rollout comparison"
     TAB = "rollouts"
     FOCUS = "#changes"
@@ -53,19 +60,30 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         with Horizontal(id="rollout-main", classes="split"):
             yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True, empty="No changes")
             with Vertical(id="comparison"):
-                yield Static(Text("Select a change and press Enter to compare.", style="dim"), id="cmp-verdict")
+                yield Static(PICK_A_CHANGE, id="cmp-verdict")
                 yield Static(id="cmp-figures")
                 yield DailyChart(id="cmp-chart")
 
-    def fetch(self, window: ReviewWindow) -> list[ChangeRecord]:
-        return self.tapp.review.changes()
+    def fetch(self, window: ReviewWindow) -> ChangeList:
+        # As of a date, the changes after it had not happened yet: neither listed nor compared.
+        return self.tapp.review.changes(as_of=window.as_of), self.tapp.review.names()
 
-    def describe(self, window: ReviewWindow, model: list[ChangeRecord]) -> str:
-        return f"{len(model)} changes · comparison windows of {self.days} days · {self.tapp.store_label}"
+    def describe(self, window: ReviewWindow, model: ChangeList) -> str:
+        as_of = f" to {window.as_of}" if window.as_of else ""
+        return f"{len(model[0])} changes{as_of} · windows of {self.days} days · {self.tapp.store_label}"
 
-    def show(self, model: list[ChangeRecord]) -> None:
+    def show(self, model: ChangeList) -> None:
+        changes, names = model
         table = self.query_one("#changes", ReviewTable)
-        table.set_rows([change_row(c) for c in model])
+        table.set_rows([change_row(c, names) for c in changes])
+        if self.comparison is not None:  # again, for the new as-of date, or gone when the change is after it
+            if self.comparison.change.change_id in table.visible_keys:
+                self.compare(self.comparison.change.change_id)
+            else:
+                self.comparison = None
+                self.query_one("#cmp-verdict", Static).update(PICK_A_CHANGE)
+                self.query_one("#cmp-figures", Static).update("")
+                self.query_one("#cmp-chart", DailyChart).display = False
         if self.select is not None and self.select in table.visible_keys:
             table.move_cursor(row=table.visible_keys.index(self.select), animate=False)
             self.compare(self.select)
@@ -78,13 +96,13 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
 
     def compare(self, change_id: str) -> None:
         self.query_one("#comparison").loading = True
-        self._compare(change_id, self.days)
+        self._compare(change_id, self.days, self.tapp.window.as_of)
 
     @work(thread=True, exclusive=True, group="compare")
-    def _compare(self, change_id: str, days: int) -> None:
+    def _compare(self, change_id: str, days: int, as_of: date | None) -> None:
         worker = get_current_worker()
         try:
-            result = self.tapp.review.compare(change_id, days=days)
+            result = self.tapp.review.compare(change_id, days=days, as_of=as_of)
         except UserFacingError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -98,7 +116,10 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
-        verdict.append(f" · {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
+        difference = "—" if cmp.did is None else fmt.signed_pct(cmp.did)
+        verdict.append(f" · difference vs control {difference} · {cmp.days}-day windows\n")
+        verdict.append(f"{cmp.change.change_id}", style="bold")  # the id `trialstack-tui compare` takes
+        verdict.append(f" · {cmp.change.date} · {cmp.change.kind}\n")
         verdict.append(cmp.reason)
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")
@@ -108,7 +129,9 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         series = {"scope": _indexed(cmp.scope_daily, cmp.before)}
         if cmp.control_daily:
             series["control"] = _indexed(cmp.control_daily, cmp.control_before)
-        self.query_one("#cmp-chart", DailyChart).show(
+        chart = self.query_one("#cmp-chart", DailyChart)
+        chart.display = True
+        chart.show(
             "Events/day, before = 100",
             days, series, [Marker(cmp.change.date, cmp.change.title)], stacked=False,
         )
@@ -132,13 +155,13 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         key = self.query_one("#changes", ReviewTable).selected_key
         if self.model is None or key is None:
             return None
-        change = next(c for c in self.model if c.change_id == key)
+        change = next(c for c in self.model[0] if c.change_id == key)
         cmp = self.comparison if self.comparison and self.comparison.change.change_id == key else None
         owner = self.tapp.review.default_owner(change.workflow_id)
         note = f"{cmp.verdict}: {cmp.reason}" if cmp else ""
         return MarkRequest(
             target_type="change",
-            description=f"comparison of {change.change_id}: {change.title}",
+            description=f"comparison of {change.change_id}: {change.title} ({self.model[1].scope(change)})",
             reason="rollout",
             owner=owner,
             org_id=change.org_id,
@@ -191,7 +214,7 @@ def _pair(before, after, spec: str, relative: bool) -> list[str]:
     if before is None or after is None:
         delta = "—"
     elif relative:
-        delta = "—" if not before else f"{(after - before) / before:+.0%}"
+        delta = "—" if not before else fmt.signed_pct((after - before) / before)
     else:
         delta = f"{(after - before) * 100:+.1f}pt"
     return [show(before), show(after), delta]

@@ -16,7 +16,7 @@ from ..widgets.cards import MetricCard
 from ..widgets.charts import BarChart
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
-from ..rows import FLAG_COLUMNS, flag_mark, flag_row
+from ..rows import FlagSection, flag_mark, flag_row
 from .base import ReviewScreen
 
 ORG_COLUMNS = [
@@ -72,7 +72,7 @@ class SummaryScreen(ReviewScreen[Summary]):
             yield ReviewTable(ORG_COLUMNS, id="orgs", sort_column=1, empty="No orgs")
             with Horizontal(id="summary-bottom", classes="split"):
                 yield BarChart(id="areas")
-                yield ReviewTable(FLAG_COLUMNS, id="flags", empty="No flags in the window")
+                yield FlagSection("flags", empty="No flags in the window")
 
     def fetch(self, window: ReviewWindow) -> Summary:
         return self.tapp.review.summary(days=window.days, as_of=window.as_of)
@@ -110,7 +110,7 @@ class SummaryScreen(ReviewScreen[Summary]):
         )
         names = {o.org.org_id: o.org.name for o in model.orgs}
         wf_names = {w.workflow.workflow_id: w.workflow.name for w in model.workflows}
-        self.query_one("#flags", ReviewTable).set_rows(
+        self.query_one(FlagSection).set_rows(
             [flag_row(i, f, names, wf_names) for i, f in enumerate(model.flags)]
         )
 

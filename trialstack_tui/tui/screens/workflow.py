@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,9 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from ...views import WorkflowDetail
+from ...views import Names, WorkflowDetail
 from .. import format as fmt
-from ..rows import CHANGE_COLUMNS, FLAG_COLUMNS, change_row, flag_row, workflow_mark
+from ..rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, workflow_mark
 from ..state import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
@@ -40,7 +41,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
                 yield Static(id="wf-facts", classes="panel")
             yield Label("Active users per day", classes="section")
             yield Sparkline([], id="wf-users")
-            yield ReviewTable(FLAG_COLUMNS, id="wf-flags", empty="No flags on this workflow")
+            yield FlagSection("wf-flags", empty="No flags on this workflow")
             yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True, empty="No changes touched it")
 
     def fetch(self, window: ReviewWindow) -> WorkflowDetail:
@@ -63,10 +64,11 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
         )
         self.query_one("#wf-facts", Static).update(_facts(model))
         self.query_one("#wf-users", Sparkline).data = model.daily_active
-        self.query_one("#wf-flags", ReviewTable).set_rows(
+        self.query_one(FlagSection).set_rows(
             [flag_row(i, f, {wf.org_id: model.org_name}, {wf.workflow_id: wf.name}) for i, f in enumerate(model.flags)]
         )
-        self.query_one("#wf-changes", ReviewTable).set_rows([change_row(c) for c in model.changes])
+        names = Names({wf.org_id: model.org_name}, {wf.workflow_id: wf.name})
+        self.query_one("#wf-changes", ReviewTable).set_rows([change_row(c, names) for c in model.changes])
 
     @on(ReviewTable.RowSelected, "#wf-changes")
     def compare_change(self, event: ReviewTable.RowSelected) -> None:
@@ -79,7 +81,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
         return workflow_mark(self.model.workflow, self.model.flags)
 
 
-def _facts(model: WorkflowDetail) -> Text:
+def _facts(model: WorkflowDetail) -> Table:
     wf = model.workflow
     s = model.summary
     c = s.activity.now

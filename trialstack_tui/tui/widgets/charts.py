@@ -18,6 +18,19 @@ from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
 SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
+# Series differ by glyph as well as colour, so they read in 16 colours, in NO_COLOR and in grey-scale themes
+# (AI in grey 237 on 234 was invisible): shades for stacked kinds, marks for lines.
+KIND_GLYPHS = {"manual": "█", "ai": "▒", "queue": "░"}
+BAR_GLYPHS = ["█", "▒", "░", "▓"]
+LINE_GLYPHS = ["•", "x", "+", "o"]
+
+
+def series_style(name: str, index: int, *, stacked: bool) -> tuple[str, str]:
+    """(plotext colour, glyph) of a chart series: by kind when it is one, else by position."""
+    color = KIND_COLORS.get(name, SERIES_COLORS[index % len(SERIES_COLORS)])
+    if stacked:
+        return color, KIND_GLYPHS.get(name, BAR_GLYPHS[index % len(BAR_GLYPHS)])
+    return color, LINE_GLYPHS[index % len(LINE_GLYPHS)]
 RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
 
 
@@ -90,13 +103,14 @@ class _DailyPlot(_DrawnPlot):
         plt = self.plt
         xs = list(range(len(self.days)))
         names = list(self.series)
-        colors = [KIND_COLORS.get(n, SERIES_COLORS[i % len(SERIES_COLORS)]) for i, n in enumerate(names)]
+        styles = [series_style(n, i, stacked=self.stacked) for i, n in enumerate(names)]
         if self.stacked and names:
-            plt.stacked_bar(xs, [self.series[n] for n in names], color=colors, width=0.8)
+            plt.stacked_bar(xs, [self.series[n] for n in names], color=[c for c, _ in styles],
+                            marker=[g for _, g in styles], width=0.8)
             top = max((sum(v) for v in zip(*self.series.values(), strict=True)), default=0)
         else:
-            for name, color in zip(names, colors, strict=True):
-                plt.plot(xs, self.series[name], color=color)
+            for name, (color, glyph) in zip(names, styles, strict=True):
+                plt.plot(xs, self.series[name], color=color, marker=glyph)
             top = max((max(v, default=0) for v in self.series.values()), default=0)
         for marker in self.markers:
             plt.vertical_line(self.days.index(marker.day), color=marker.color)
@@ -140,8 +154,8 @@ class DailyChart(Vertical, can_focus=True):
         plot.data_changed()
         legend = Text(visible(title) + "  ", style="bold")
         for i, name in enumerate(series):
-            color = KIND_COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
-            legend.append("■ ", style=RICH_COLORS.get(color, color))
+            color, glyph = series_style(name, i, stacked=stacked)
+            legend.append(f"{glyph} ", style=RICH_COLORS.get(color, color))
             legend.append(f"{visible(name)}  ")
         kinds = {m.color for m in plot.markers}
         for color, label in (("red", "change"), ("yellow", "spike")):

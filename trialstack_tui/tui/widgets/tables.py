@@ -90,6 +90,11 @@ class ReviewTable(DataTable):
             return None
         return self.visible_keys[self.cursor_row]
 
+    def selected_row(self) -> Row | None:
+        """The highlighted row as given to `set_rows`; None when no row is shown."""
+        key = self.selected_key
+        return next((r for r in self._rows if r.key == key), None) if key is not None else None
+
     def watch_filter_text(self) -> None:
         self._rebuild()
 
