@@ -154,13 +154,14 @@ async def test_followups_filter_close_and_export(make_app, sample_db, tmp_path, 
         assert screen.selected().status == "done" and screen.selected().closed_at is not None
         await press(pilot, "o")
         assert screen.status == "all" and len(table.visible_keys) == 2
-        await press(pilot, "u", *"Finance Desk", "enter")
+        await press(pilot, "u", *["backspace"] * 20, *"finance", "enter")  # any case, part of the name
         assert [m.owner for m in screen.model.marks] == ["Finance Desk"]
         await press(pilot, "e")
         shown = screen.query_one("#followups-export").render().plain
+        assert shown.startswith("Exported 1 mark to ")
         path = Path(shown.split(" to ", 1)[1])
         rows = list(csv.DictReader(io.StringIO(path.read_text())))
-        assert [(r["owner"], r["status"]) for r in rows] == [("Finance Desk", "done")]
+        assert [(r["owner"], r["status"], r["org"]) for r in rows] == [("Finance Desk", "done", "Summit Sites")]
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         await press(pilot, "E")

@@ -44,6 +44,15 @@ class FlagSection(Vertical):
     @on(ReviewTable.RowHighlighted)
     def _show_detail(self, event: ReviewTable.RowHighlighted) -> None:
         self.show_detail()
+        if event.data_table.has_focus:
+            self._reveal()  # a longer detail may wrap onto more lines
+
+    def on_descendant_focus(self) -> None:
+        self._reveal()
+
+    def _reveal(self) -> None:
+        # On a scrolled screen, bring the detail into view with the table, not the table alone.
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
     def show_detail(self) -> None:
         """Show the highlighted flag's kind, where, and its whole detail, wrapped; nothing when there is none."""

@@ -64,8 +64,9 @@ class SummaryScreen(ReviewScreen[Summary]):
     def compose_body(self) -> ComposeResult:
         with Grid(id="cards"):
             for key, title in (
-                ("events", "Events"), ("users", "Active users"), ("adoption", "Adoption"),
-                ("ai", "AI share"), ("acceptance", "AI acceptance"), ("credits", "Credits"),
+                # Short titles: the card's dates share the line at 76 columns.
+                ("events", "Events"), ("users", "Users"), ("adoption", "Adoption"),
+                ("ai", "AI share"), ("acceptance", "AI accept"), ("credits", "Credits"),
             ):
                 yield MetricCard(title, id=f"card-{key}")
         with VerticalScroll(id="summary-main", can_focus=False):
@@ -119,7 +120,8 @@ class SummaryScreen(ReviewScreen[Summary]):
         return f"{model.window.days} days to {model.as_of}{latest} · {self.tapp.store_label}"
 
     def _card(self, key: str, value: Text, series: list[float]) -> None:
-        self.query_one(f"#card-{key}", MetricCard).show(value, series)
+        window = self.model.window  # type: ignore[union-attr]  # _loaded sets the model before show
+        self.query_one(f"#card-{key}", MetricCard).show(value, series, window.start, window.end)
 
     @on(ReviewTable.RowHighlighted, "#orgs")
     def _prefetch(self, event: ReviewTable.RowHighlighted) -> None:

@@ -14,6 +14,7 @@ from ...views import Names, WorkflowDetail
 from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, workflow_mark
 from ..state import ReviewWindow
+from ..widgets.cards import day_span, show_daily
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import ReviewTable
@@ -39,7 +40,9 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             with Horizontal(id="wf-top", classes="split"):
                 yield DailyChart(id="wf-daily")
                 yield Static(id="wf-facts", classes="panel")
-            yield Label("Active users per day", classes="section")
+            with Horizontal(classes="section"):
+                yield Label("Active users per day ")
+                yield Label(id="wf-users-dates")
             yield Sparkline([], id="wf-users")
             yield FlagSection("wf-flags", empty="No flags on this workflow")
             yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True, empty="No changes touched it")
@@ -63,7 +66,8 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             markers,
         )
         self.query_one("#wf-facts", Static).update(_facts(model))
-        self.query_one("#wf-users", Sparkline).data = model.daily_active
+        self.query_one("#wf-users-dates", Label).update(day_span(model.days[0].day, model.days[-1].day))
+        show_daily(self.query_one("#wf-users", Sparkline), model.daily_active)
         self.query_one(FlagSection).set_rows(
             [flag_row(i, f, {wf.org_id: model.org_name}, {wf.workflow_id: wf.name}) for i, f in enumerate(model.flags)]
         )

@@ -181,8 +181,8 @@ def bar_lines(
         return []
     shown = len(labels) if len(labels) <= rows else max(0, rows - 1)
     figures = [f"{v:,.0f}{unit}" for v in values]
-    label_w = min(max(len(label) for label in labels), max(6, width // 3))
     figure_w = max(len(f) for f in figures)
+    label_w = min(max(len(label) for label in labels), max(6, width // 2 - figure_w))
     bar_w = max(1, width - label_w - figure_w - 2)
     top = max([*values, limit or 0]) or 1
     limit_at = None if limit is None else int(limit / top * bar_w)

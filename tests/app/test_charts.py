@@ -1,0 +1,99 @@
+"""Charts read without colour and never draw a bar longer than its value, however many bars there are."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.store import Store
+from trialstack_tui.store.importer import import_path
+from trialstack_tui.tui.widgets.charts import BarChart, DailyChart, _DailyPlot, bar_lines
+
+from .conftest import current, press, settle, write_org_set
+
+BAR = re.compile(r"^(?P<label>.+?) +(?P<bar>[█▓▏▎▍▌▋▊▉]*) *│? *(?P<figure>[\d,]+)%$")
+EIGHTHS = {"▏": 1, "▎": 2, "▍": 3, "▌": 4, "▋": 5, "▊": 6, "▉": 7}
+
+
+def _cells(bar: str) -> float:
+    return sum(1 if ch in "█▓" else EIGHTHS[ch] / 8 for ch in bar)
+
+
+def _check_bars(lines: list[str]) -> list[tuple[str, float, int]]:
+    """Each drawn bar's (label, length in cells, value); asserts every bar is as long as its value, to an
+    eighth of a cell and never longer, on the scale of the longest value's bar (the full width)."""
+    bars = []
+    for line in lines:
+        match = BAR.match(line.rstrip())
+        assert match, f"not a bar line: {line!r}"
+        bars.append((match["label"].strip(), _cells(match["bar"]), int(match["figure"].replace(",", ""))))
+    top = max(value for _, _, value in bars)
+    bar_width = next(cells for _, cells, value in bars if value == top)
+    for label, cells, value in bars:
+        assert cells <= value / top * bar_width + 1e-9, f"{label}: {cells} cells for {value}"
+        assert cells >= value / top * bar_width - 1 / 8 - 1e-9, f"{label}: {cells} cells for {value}"
+    return bars
+
+
+def test_bar_lines_with_more_bars_than_rows_keep_every_bar_to_its_value() -> None:
+    values = [145, 81, 72, 71, 68, 65, 64, 63, 63, 60, 58, 40, 12, 3, 0]
+    labels = [f"Org {i}" for i in range(len(values))]
+    lines = [t.plain for t in bar_lines(labels, values, width=60, rows=6, limit=100, unit="%")]
+    assert len(lines) == 6 and lines[-1] == "… 10 more, in the table"
+    bars = _check_bars(lines[:-1])
+    assert [label for label, _, _ in bars] == labels[:5]
+    assert bars[0][1] > bars[1][1]  # 145 % is drawn longer than 81 %, never the same
+    assert all(len(line) <= 60 for line in lines)
+    assert "▓" in lines[0] and "▓" not in lines[1]  # past the limit reads without colour
+    assert all("│" in line for line in lines[1:5])  # the 100 % line on bars short of it
+
+
+def _many_orgs_store(tmp_path: Path, count: int) -> Path:
+    folder = tmp_path / "many"
+    names = {f"org-{i:02d}": f"Org {i:02d}" for i in range(count)}
+    write_org_set(folder, names, events_per_org=20)
+    # Allowances from 10 to 300 credits against 30 projected: use from 300 % down to 10 %.
+    (folder / "organizations.jsonl").write_text("".join(
+        json.dumps({"org_id": k, "name": v, "plan": "Team", "seats": 10, "included_credits": 10 * (i + 1)}) + "\n"
+        for i, (k, v) in enumerate(names.items())
+    ))
+    db = folder / "store.db"
+    with Store(resolve_store(str(db))) as store:
+        import_path(store, folder)
+    return db
+
+
+async def test_the_billing_chart_with_more_orgs_than_rows_draws_no_bar_longer_than_its_value(make_app, tmp_path) -> None:
+    app = make_app(db=_many_orgs_store(tmp_path, 30))
+    async with app.run_test(size=(76, 20)) as pilot:
+        await settle(pilot)
+        await press(pilot, "b")
+        chart = current(pilot).query_one("#billing-chart", BarChart)
+        rendered = chart.render().plain.splitlines()
+        assert 1 < chart.size.height < 30  # fewer rows than orgs
+        assert len(rendered) <= chart.size.height
+        assert rendered[-1].startswith("… ") and rendered[-1].endswith(" more, in the table")
+        bars = _check_bars(rendered[1:-1])
+        values = [value for _, _, value in bars]
+        assert values == sorted(values, reverse=True) and values[0] == 300
+
+
+async def test_chart_series_differ_by_glyph_in_no_color(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        chart = current(pilot).query_one("#org-activity", DailyChart)
+        legend = chart.query_one(".chart-legend").render().plain
+        assert "█ manual" in legend and "▒ ai" in legend and "░ queue" in legend
+        drawn = chart.query_one(_DailyPlot).render().plain
+        assert {"█", "▒", "░"} <= set(drawn)  # each series drawn in its own glyph
+        await press(pilot, "c", "enter")  # the newest change: one org's, so it has a control
+        chart = current(pilot).query_one("#cmp-chart", DailyChart)
+        legend = chart.query_one(".chart-legend").render().plain
+        assert "• scope" in legend and "x control" in legend
+        drawn = chart.query_one(_DailyPlot).render().plain
+        assert "•" in drawn and "x" in drawn

@@ -1,0 +1,141 @@
+"""The keyboard is never lost: after every action the main table has focus with its cursor where it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from trialstack_tui.tui.screens.billing import BillingScreen
+from trialstack_tui.tui.screens.help import HelpScreen
+from trialstack_tui.tui.screens.org import OrgScreen
+from trialstack_tui.tui.screens.summary import SummaryScreen
+from trialstack_tui.tui.widgets.dialogs import MarkDialog
+from trialstack_tui.tui.widgets.tables import ReviewTable
+
+from .conftest import current, press, settle
+
+# Each action, as keys pressed on the summary with the cursor on its third org.
+ACTIONS = {
+    "window": ("w",),
+    "refresh": ("r",),
+    "as-of": ("a", "enter"),
+    "screen switch": ("b", "h"),
+    "dialog closed": ("m", "escape"),
+    "help closed": ("question_mark", "escape"),
+    "drill-down and back": ("enter", "escape"),
+}
+
+
+@pytest.mark.parametrize("keys", list(ACTIONS.values()), ids=list(ACTIONS))
+async def test_after_each_action_the_main_table_has_focus_and_its_cursor(make_app, keys) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "j")
+        before = current(pilot).query_one("#orgs", ReviewTable).selected_key
+        await press(pilot, *keys)
+        screen = current(pilot)
+        orgs = screen.query_one("#orgs", ReviewTable)
+        assert isinstance(screen, SummaryScreen) and app.focused is orgs
+        assert orgs.selected_key == before
+        await press(pilot, "j")  # the keys work at once, without Tab
+        assert orgs.visible_keys.index(orgs.selected_key) == orgs.visible_keys.index(before) + 1
+        expected = orgs.selected_key
+        await press(pilot, "enter")
+        assert isinstance(current(pilot), OrgScreen) and current(pilot).org_id == expected
+
+
+async def test_a_table_focused_by_tab_keeps_focus_through_a_reload(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        flags = current(pilot).query_one("#flags", ReviewTable)
+        flags.focus()
+        await press(pilot, "j", "j")
+        key = flags.selected_key
+        await press(pilot, "r")
+        assert app.focused is flags and flags.selected_key == key
+
+
+async def test_each_screen_key_focuses_that_screens_table(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, table_id in (("c", "#changes"), ("b", "#billing"), ("f", "#followups"), ("h", "#orgs")):
+            await press(pilot, key)
+            assert app.focused is current(pilot).query_one(table_id, ReviewTable), key
+
+
+async def test_escape_clears_a_kept_filter_before_it_goes_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        org = current(pilot)
+        workflows = org.query_one("#workflows", ReviewTable)
+        total = len(workflows.visible_keys)
+        await press(pilot, "slash", *"zzz-no-such", "enter")
+        assert workflows.visible_keys == [] and app.focused is workflows
+        assert "No row matches" in workflows.get_row_at(0)[0].plain  # an empty table says why
+        await press(pilot, "escape")
+        assert current(pilot) is org and workflows.filter_text == "" and len(workflows.visible_keys) == total
+        await press(pilot, "escape")
+        assert isinstance(current(pilot), SummaryScreen)
+
+
+async def test_tab_in_the_mark_dialog_stays_on_fields_so_typing_is_never_lost(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "m")
+        dialog = app.screen
+        assert isinstance(dialog, MarkDialog)
+        seen = set()
+        for _ in range(6):
+            await press(pilot, "tab")
+            seen.add(app.focused.id)
+        assert seen == {"reason", "owner", "note"}  # the buttons are pressed by keys, not focused
+        while app.focused.id != "note":
+            await press(pilot, "tab")
+        await pilot.press(*"call them")
+        assert dialog.query_one("#note").value == "call them"
+
+
+async def test_help_scrolls_by_keyboard_to_its_last_line(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        box = help_screen.query_one("#help")
+        assert box.max_scroll_y > 0  # longer than the box at 80×24
+        for _ in range(box.max_scroll_y):
+            await press(pilot, "j")
+        assert box.scroll_y == box.max_scroll_y
+        assert "ctrl+p" in {key for key, _text in help_screen.key_rows()}
+        await press(pilot, "k")
+        assert box.scroll_y == box.max_scroll_y - 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (76, 20)], ids=["80x24", "76x20"])
+async def test_the_screen_keys_are_on_screen_and_the_footer_keys_fit(make_app, sample_db, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for key in ("h", "c", "b", "f"):
+            await press(pilot, key)
+            text = _screen_text(app)
+            for shown in ("h Summary", "c Rollouts", "b Billing", "f Follow-ups", "? Help", "q Quit"):
+                assert shown in text, (key, shown)
+        footer = _screen_text(app).splitlines()[-1]
+        for shown in ("s Sort", "/ Filter", "o Status", "u Owner", "d Done", "e Export", "E Export MD", "m Mark"):
+            assert shown in footer
+        await press(pilot, "b")
+        assert isinstance(current(pilot), BillingScreen)
+        header = next(line for line in _screen_text(app).splitlines() if "Org" in line and "Use" in line)
+        assert "Projected" in header and "Overage" in header  # the answer is on screen, not off to the right
+
+
+def _screen_text(app) -> str:
+    """What the terminal shows now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
