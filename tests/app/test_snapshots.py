@@ -1,4 +1,5 @@
-"""SVG snapshots of every screen on the sample data, at 80×24 and 120×40."""
+"""SVG snapshots of every screen on the sample data: at 80×24 (the SSH pane it is made for), at the 76×20
+minimum and at 120×40, each in colour and under NO_COLOR."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from trialstack_tui.store import Store, followups
 
 from .conftest import press, settle
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+SIZES = [
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((76, 20), id="76x20"),
+    pytest.param((120, 40), id="120x40"),
+]
+COLOURS = [pytest.param(False, id="colour"), pytest.param(True, id="no_color")]
 
 
 def _route(*keys: str):
@@ -30,20 +36,16 @@ SCREENS = {
     "workflow": ("slash", *"cedar", "enter", "enter", "enter"),
     "rollout": ("c", "j", "j", "enter"),
     "billing": ("b",),
+    "followups": ("f",),
     "help": ("question_mark",),
     "mark_dialog": ("slash", *"lumen", "enter", "enter", "enter", "m"),
     "as_of_dialog": ("a",),
 }
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(), terminal_size=size, run_before=_route(*SCREENS[screen]))
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_followups(snap_compare, make_app, sample_db, monkeypatch, size: tuple[int, int]) -> None:
+@pytest.fixture
+def marked(sample_db, monkeypatch) -> None:
+    """Two marks with fixed times and author, for the follow-ups screen."""
     monkeypatch.setattr(followups, "_now", lambda: datetime(2026, 11, 21, 9, 30))
     monkeypatch.setattr(review_module, "_os_user", lambda: "admin")
     with Store(resolve_store(str(sample_db))) as store:
@@ -52,7 +54,15 @@ def test_followups(snap_compare, make_app, sample_db, monkeypatch, size: tuple[i
                     note="errors since the second review step")
         review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm",
                     note="projected 145 % of the allowance")
-    assert snap_compare(make_app(), terminal_size=size, run_before=_route("f"))
+
+
+@pytest.mark.parametrize("no_color", COLOURS)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, marked, monkeypatch, screen: str, size: tuple[int, int], no_color: bool) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(make_app(), terminal_size=size, run_before=_route(*SCREENS[screen]))
 
 
 def test_too_small(snap_compare, make_app) -> None:

@@ -52,6 +52,14 @@ class Tmux:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
 
+    def wait_for_reload(self, text: str, timeout: float = 30.0) -> str:
+        """Wait for a reload to end: `text` goes away behind the loading indicator (if it is not over before we
+        look), then comes back."""
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline and text in self.screen():
+            time.sleep(0.05)
+        return self.wait_for(text, timeout)
+
     def alive(self) -> bool:
         return subprocess.run([*self.base, "has-session", "-t", "e2e"], capture_output=True, env=self.env).returncode == 0
 
@@ -117,3 +125,61 @@ def test_a_store_that_cannot_be_opened_ends_the_tui_with_one_literal_line_and_st
     assert lines[-1] == "EXIT=2"
     assert lines[0].startswith(f"trialstack-tui: cannot create store {blocker}/usage.db")  # markup shown as is
     assert "Traceback" not in screen
+
+
+@pytest.mark.e2e
+def test_after_every_action_at_80x24_j_moves_the_cursor_and_enter_drills_in(tmp_path: Path, sample_dir: Path) -> None:
+    """w, r, a + Enter and each screen key, then j and Enter: the keyboard works at once, without Tab."""
+    from trialstack_tui.store.importer import import_path
+
+    db = tmp_path / "usage.db"
+    with Store(resolve_store(str(db))) as store:
+        import_path(store, sample_dir)
+        review = Review(store)
+        review.mark(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
+                    note="errors")
+        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="over")
+        orders = {days: [o.org.name for o in review.summary(days=days).orgs] for days in (7, 30, 90)}
+        billing = [line.name for line in review.billing()[1]]
+        changes = review.changes()
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("TRIALSTACK_DB", None)
+    tmux = Tmux(env)
+    tmux.start(f"{COMMAND} --db '{db}'; sleep 60")
+
+    def drill(expected_title: str) -> None:
+        tmux.keys("j")
+        tmux.keys("Enter")
+        tmux.wait_for(expected_title)
+
+    try:
+        tmux.wait_for(orders[30][0])
+        cursor = orders[30][0]  # the summary opens on the busiest org
+        for keys, days in ((["w"], 90), (["r"], 90), (["a", "Enter"], 90), (["w"], 7)):
+            tmux.keys(*keys)
+            tmux.wait_for_reload(cursor)
+            assert f"{days} days to 2026-11-20" in tmux.screen()
+            order = orders[days]
+            cursor = order[order.index(cursor) + 1]  # j moved the cursor one row down from where it was
+            drill(f"Org: {cursor}")
+            tmux.keys("Escape")
+            tmux.wait_for("Quick summary")
+        tmux.keys("c")
+        tmux.wait_for("[c Rollouts]")
+        tmux.wait_for(changes[0].title[:20])
+        drill(changes[1].change_id)  # the second change's comparison, which names its id
+        tmux.keys("b")
+        tmux.wait_for("[b Billing]")
+        tmux.wait_for(billing[0])
+        drill(f"Org: {billing[1]}")
+        tmux.keys("f")
+        tmux.wait_for("[f Follow-ups]")
+        tmux.wait_for("Finance Desk")
+        drill("Workflow: Source document verification")  # the older mark, on Lumen Labs' workflow
+        tmux.keys("h")
+        screen = tmux.wait_for("[h Summary]")
+        assert "Quick summary" in tmux.wait_for(cursor)
+        cursor = orders[7][orders[7].index(cursor) + 1]
+        drill(f"Org: {cursor}")
+    finally:
+        tmux.kill()

@@ -216,5 +216,5 @@ def _pair(before, after, spec: str, relative: bool) -> list[str]:
     elif relative:
         delta = "—" if not before else fmt.signed_pct((after - before) / before)
     else:
-        delta = f"{(after - before) * 100:+.1f}pt"
+        delta = f"{(after - before) * 100:+.1f}pt".replace("+0.0pt", "±0.0pt").replace("-0.0pt", "±0.0pt")
     return [show(before), show(after), delta]

@@ -133,7 +133,11 @@ class ReviewTable(DataTable):
             self.add_row(*row.cells, key=row.key)
         if not ordered:
             message = f"No row matches “{self.filter_text}”" if self._rows else self.empty
-            self.add_row(Text(visible(message), style="dim italic"), *[""] * (len(self.columns_spec) - 1), key="")
+            cells: list[Text | str] = [""] * len(self.columns_spec)
+            # In the first text column: a narrow numeric one (follow-ups' #) would stretch around it.
+            at = next((i for i, c in enumerate(self.columns_spec) if not c.numeric), 0)
+            cells[at] = Text(visible(message), style="dim italic")
+            self.add_row(*cells, key="")
         if keep in self.visible_keys:
             self.move_cursor(row=self.visible_keys.index(keep), animate=False)
 
