@@ -57,6 +57,11 @@ async def press(pilot: Pilot, *keys: str) -> None:
         await settle(pilot)
 
 
+def screen_text(app: TrialStackApp) -> str:
+    """What the terminal shows now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def current(pilot: Pilot) -> ReviewScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ReviewScreen), f"expected a review screen, got {screen!r}"

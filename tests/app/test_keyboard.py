@@ -11,7 +11,7 @@ from trialstack_tui.tui.screens.summary import SummaryScreen
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, settle
+from .conftest import current, press, screen_text, settle
 
 # Each action, as keys pressed on the summary with the cursor on its third org.
 ACTIONS = {
@@ -124,18 +124,14 @@ async def test_the_screen_keys_are_on_screen_and_the_footer_keys_fit(make_app, s
         await settle(pilot)
         for key in ("h", "c", "b", "f"):
             await press(pilot, key)
-            text = _screen_text(app)
+            text = screen_text(app)
             for shown in ("h Summary", "c Rollouts", "b Billing", "f Follow-ups", "? Help", "q Quit"):
                 assert shown in text, (key, shown)
-        footer = _screen_text(app).splitlines()[-1]
+        footer = screen_text(app).splitlines()[-1]
         for shown in ("s Sort", "/ Filter", "o Status", "u Owner", "d Done", "e Export", "E Export MD", "m Mark"):
             assert shown in footer
         await press(pilot, "b")
         assert isinstance(current(pilot), BillingScreen)
-        header = next(line for line in _screen_text(app).splitlines() if "Org" in line and "Use" in line)
+        header = next(line for line in screen_text(app).splitlines() if "Org" in line and "Use" in line)
         assert "Projected" in header and "Overage" in header  # the answer is on screen, not off to the right
 
-
-def _screen_text(app) -> str:
-    """What the terminal shows now, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -1,0 +1,82 @@
+"""At 80×24 every answer is on screen: names, not ids; panels that wrap; the area chart and flag details in
+reach of the keyboard; labelled sparklines; the comparison as of the chosen date."""
+
+from __future__ import annotations
+
+from textual.widgets import Sparkline
+
+from trialstack_tui.tui.screens.rollout import RolloutScreen
+from trialstack_tui.tui.widgets.cards import MetricCard
+from trialstack_tui.tui.widgets.charts import BarChart
+from trialstack_tui.tui.widgets.tables import ReviewTable
+
+from .conftest import current, press, screen_text, settle
+
+
+async def test_tab_reaches_the_whole_area_chart_and_the_highlighted_flag_in_full(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        summary = current(pilot)
+        areas = summary.query_one("#areas", BarChart)
+        await press(pilot, "tab")
+        assert app.focused is areas
+        assert areas.region.height == 1 + len(summary.model.areas)  # the title and every area
+        assert summary.screen.region.contains_region(areas.region)  # scrolled fully into view
+        biggest = summary.model.areas[0].area
+        assert biggest in screen_text(app)
+        await press(pilot, "tab", "j", "j", "j", "j", "j")
+        flags = summary.query_one("#flags", ReviewTable)
+        assert app.focused is flags
+        flag = summary.model.flags[int(flags.selected_key)]
+        detail = summary.query_one(".flag-detail")
+        shown = " ".join(detail.render().plain.split())
+        assert " ".join(flag.detail.split()) in shown  # the whole detail, wrapped, not cut
+        assert summary.screen.region.contains_region(detail.region)
+
+
+async def test_the_org_panel_wraps_instead_of_cutting(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        text = screen_text(app)
+        assert "…" not in "".join(line[37:] for line in text.splitlines()[2:16])  # the side panel's column
+        assert "(table" in text and "below)" in text
+
+
+async def test_sparklines_are_one_cell_per_day_with_their_dates_and_longer_when_wider(make_app) -> None:
+    widths = {}
+    for size in ((80, 24), (120, 40)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            widths[size] = app.screen.query_one("#card-events Sparkline", Sparkline).content_region.width
+    assert widths[(120, 40)] >= widths[(80, 24)]
+    app = make_app(days=7)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        card = current(pilot).query_one("#card-events", MetricCard)
+        assert card.query_one(Sparkline).content_region.width == 7  # a cell a day, not a stretched step
+        assert card.query_one(".metric-dates").render().plain == "11-14→11-20"
+
+
+async def test_changes_show_names_and_the_comparison_its_id_as_of_the_chosen_date(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        screen = current(pilot)
+        assert isinstance(screen, RolloutScreen)
+        text = screen_text(app)
+        assert "Lumen Labs / Sour" in text and "Granite Pharma" in text and "org-" not in text
+        await press(pilot, "enter")
+        verdict = screen.query_one("#cmp-verdict").render().plain
+        assert "chg-process-lumen" in verdict and "difference vs control" in verdict and " did " not in verdict
+        await press(pilot, "a", *"2026-10-25", "enter")
+        changes = screen.query_one("#changes", ReviewTable)
+        assert "chg-process-lumen" not in changes.visible_keys  # after the as-of date: not yet happened
+        assert changes.visible_keys[0] == "chg-rollout-dashboard"
+        assert screen.comparison is None and "Select a change" in screen.query_one("#cmp-verdict").render().plain
+        await press(pilot, "enter")
+        assert screen.comparison.after.window.end.isoformat() == "2026-10-25"  # the data up to the as-of date
