@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from ...errors import UserFacingError
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
+from ...safe_text import visible
 from ...views import Names
 from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, change_row
@@ -118,8 +119,9 @@ class RolloutScreen(ReviewScreen[ChangeList]):
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
         difference = "—" if cmp.did is None else fmt.signed_pct(cmp.did)
         verdict.append(f" · difference vs control {difference} · {cmp.days}-day windows\n")
-        verdict.append(f"{cmp.change.change_id}", style="bold")  # the id `trialstack-tui compare` takes
-        verdict.append(f" · {cmp.change.date} · {cmp.change.kind}\n")
+        verdict.append(visible(cmp.change.change_id), style="bold")  # the id `trialstack-tui compare` takes
+        verdict.append(f" · {cmp.change.date} · {cmp.change.kind} · ")
+        verdict.append(visible(cmp.change.title) + "\n")
         verdict.append(cmp.reason)
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")

@@ -243,7 +243,8 @@ class BarChart(Widget, can_focus=True):
         if not self._title:
             return Text()
         width = self.content_region.width or self.size.width
-        lines = [Text(visible(self._title), style="bold", no_wrap=True, overflow="ellipsis")]
+        title = visible(self._title)
+        lines = [Text(title if len(title) <= width else title[: width - 1] + "…", style="bold")]  # one line
         lines += bar_lines(self._labels, self._values, width=width, rows=self.size.height - 1, limit=self._limit,
                            unit=self._unit)
         return Text("\n").join(lines)
