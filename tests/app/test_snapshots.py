@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from textual.widgets import Input
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui import review as review_module
@@ -26,6 +27,9 @@ def _route(*keys: str):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await press(pilot, *keys)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor drew in one run and not in the next
+        await pilot.pause()
 
     return run_before
 
