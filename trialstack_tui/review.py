@@ -56,19 +56,19 @@ class Review:
         with self.store.read() as conn:
             return queries.data_range(conn)
 
-    def resolve_as_of(self, as_of: date | None) -> tuple[date, date]:
-        """(as_of, first day with data): as_of defaults to the last day that has events."""
+    def resolve_as_of(self, as_of: date | None) -> tuple[date, date, date]:
+        """(as_of, first and last day with data): as_of defaults to the last day that has events."""
         span = self.data_range()
         if span is None:
             raise NoData("the store has no events yet; run `trialstack-tui import PATH` first")
-        return (as_of or span[1]), span[0]
+        return (as_of or span[1]), span[0], span[1]
 
     # ----------------------------------------------------------------- summary
 
     def summary(self, days: int = DEFAULT_DAYS, as_of: date | None = None, *, org_id: str | None = None) -> Summary:
         """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one)."""
         _check_days(days)
-        as_of, first = self.resolve_as_of(as_of)
+        as_of, first, last = self.resolve_as_of(as_of)
         window, previous = review_windows(as_of, days)
         with self.store.read() as conn:
             cat = queries.catalog(conn)
@@ -82,6 +82,7 @@ class Review:
                 as_of=as_of,
                 days=days,
                 first_data_day=first,
+                last_data_day=last,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
                 active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
                 # Per-workflow users are shown only in one org's views; over every org they cost the most.

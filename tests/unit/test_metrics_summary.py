@@ -62,14 +62,18 @@ def test_trend_labels_and_boundaries(now, before, label, change):
 
 
 def test_trend_reaches_the_org_through_the_summary():
-    o = only_org(summarize([row(d(0), events=6), row(d(12), events=4)]))
+    o = only_org(summarize([row(d(0), events=600), row(d(12), events=400)]))
     assert (o.activity.trend.label, o.activity.trend.change) == ("growing", pytest.approx(0.5))
 
 
-@pytest.mark.parametrize(("now", "flagged"), [(85, True), (86, False)])
+@pytest.mark.parametrize(("now", "flagged"), [(850, True), (860, False)])
 def test_declining_flag_at_minus_15_percent(now, flagged):
-    s = summarize([row(d(1), events=now), row(d(11), events=100)])
+    # 850 vs 1000: |ln 0.85| = 0.16 is beyond the noise 2 × sqrt(1/850 + 1/1000) = 0.09.
+    s = summarize([row(d(1), events=now), row(d(11), events=1000)])
     assert ("declining" in flag_kinds(s)) is flagged
+    if flagged:
+        (detail,) = [f.detail for f in only_org(s).flags if f.kind == "declining"]
+        assert "−15%, beyond chance ±9%" in detail and "1,000 → 850 events" in detail
 
 
 def test_an_org_without_events_in_either_window_reads_none():
@@ -271,10 +275,10 @@ def test_orgs_are_ordered_by_events_descending_and_flags_collected():
 
 def test_areas_sum_their_workflows_with_shares():
     workflows = [wf("wf-a1", area="Enrollment"), wf("wf-a2", area="Safety"), wf("wf-a3", area="Enrollment")]
-    rows = [row(d(0), "wf-a1", events=3), row(d(0), "wf-a2", events=4), row(d(1), "wf-a3", events=3), row(d(11), "wf-a2", events=8)]
+    rows = [row(d(0), "wf-a1", events=30), row(d(0), "wf-a2", events=40), row(d(1), "wf-a3", events=30), row(d(11), "wf-a2", events=80)]
     areas = {a.area: a for a in summarize(rows, workflows=workflows).areas}
-    assert (areas["Enrollment"].activity.events, areas["Enrollment"].share) == (6, pytest.approx(0.6))
-    assert (areas["Safety"].activity.events, areas["Safety"].share) == (4, pytest.approx(0.4))
+    assert (areas["Enrollment"].activity.events, areas["Enrollment"].share) == (60, pytest.approx(0.6))
+    assert (areas["Safety"].activity.events, areas["Safety"].share) == (40, pytest.approx(0.4))
     assert areas["Safety"].activity.trend.label == "declining"
     assert areas["Enrollment"].activity.trend.label == "new"
 
