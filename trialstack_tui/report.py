@@ -155,6 +155,7 @@ def _figures_json(f: WindowFigures) -> dict[str, Any]:
         "start": f.window.start.isoformat(),
         "end": f.window.end.isoformat(),
         "days": f.days,
+        "covered_days": f.covered_days,
         "events": c.events,
         "events_per_day": _num(f.events_per_day, 2),
         "active_users": f.active_users,
@@ -181,6 +182,7 @@ def change_json(c: ChangeRecord) -> dict[str, Any]:
 
 def comparison_json(cmp: Comparison) -> dict[str, Any]:
     """The `compare --json` document (CONTRACT §3, §4)."""
+    ev = cmp.evidence
     control = None
     if cmp.control_before is not None and cmp.control_after is not None:
         control = {
@@ -198,6 +200,15 @@ def comparison_json(cmp: Comparison) -> dict[str, Any]:
         "scope_change": _num(cmp.scope_change),
         "control_change": _num(cmp.control_change),
         "did": _num(cmp.did),
+        "usual_change": _num(ev.usual_change),
+        "adjusted_did": _num(ev.adjusted_did),
+        "z": _num(ev.z, 2),
+        "p_value": _num(ev.p_value),
+        "placebo_windows": len(ev.placebo_dids),
+        "placebo_dids": [_num(x) for x in ev.placebo_dids],
+        "error_rate_z": _num(ev.error_z, 2),
+        "ai_acceptance_z": _num(ev.acceptance_z, 2),
+        "gaps": [gap_json(g) for g in ev.gaps],
         "verdict": cmp.verdict,
         "reason": cmp.reason,
         "notes": cmp.notes,
@@ -298,6 +309,7 @@ def summary_text(s: Summary) -> str:
 
 def comparison_text(cmp: Comparison) -> str:
     c = cmp.change
+    ev = cmp.evidence
     scope = f"org {c.org_id}" if c.org_id else "every org"
     if c.workflow_id:
         scope += f", workflow {c.workflow_id}"
@@ -322,7 +334,9 @@ def comparison_text(cmp: Comparison) -> str:
         ),
         "",
         f"scope change {pct(cmp.scope_change, True)}, control change {pct(cmp.control_change, True)}, "
-        f"difference in differences {pct(cmp.did, True)}",
+        f"difference vs control {pct(cmp.did, True)}",
+        f"usual {cmp.days}-day difference {pct(ev.usual_change, True)} over {len(ev.placebo_dids)} earlier windows, "
+        f"adjusted {pct(ev.adjusted_did, True)}, z {_fmt(ev.z, '.1f')}, p {_fmt(ev.p_value, '.2f')}",
         f"verdict: {cmp.verdict} — {cmp.reason}",
     ]
     lines += [f"note: {n}" for n in cmp.notes]

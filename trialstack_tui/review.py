@@ -203,6 +203,16 @@ class Review:
                     users(before, exclude_org_ids=[change.org_id]),
                     users(after, exclude_org_ids=[change.org_id]),
                 )
+            history_from = span[0] if span else before.start
+            scope_history = queries.daily_events(
+                conn, history_from, after.end, org_ids=scope_orgs, workflow_ids=scope_wfs
+            )
+            org_history = scope_history if scope_wfs is None else queries.daily_events(
+                conn, history_from, after.end, org_ids=scope_orgs
+            )
+            control_history = None if change.org_id is None else queries.daily_events(
+                conn, history_from, after.end, exclude_org_ids=[change.org_id]
+            )
         scope_seats = sum(o.seats for o in cat.orgs.values() if scope_orgs is None or o.org_id in scope_orgs)
         control_seats = sum(cat.orgs[o].seats for o in control_org_ids) if change.org_id is not None else 0
         return compare(
@@ -217,6 +227,9 @@ class Review:
                 control_active=control_active,
                 scope_seats=scope_seats,
                 control_seats=control_seats,
+                scope_history=scope_history,
+                control_history=control_history,
+                org_history=org_history,
             )
         )
 
