@@ -43,6 +43,7 @@ def run(
     last: date = date(2026, 12, 31),
     scope_active: tuple[int, int] = (10, 10),
     control_active: tuple[int, int] = (10, 10),
+    scope_seats: int = 20,
 ):
     if control_rows is None and not every_org:
         control_rows = side(30, 30, "org-b", "wf-b1")
@@ -56,7 +57,7 @@ def run(
             control_rows=None if every_org else control_rows,
             scope_active=scope_active,
             control_active=control_active,
-            scope_seats=20,
+            scope_seats=scope_seats,
             control_seats=40,
         )
     )
@@ -185,16 +186,17 @@ def test_process_problem_comes_before_rollout_effect():
 @pytest.mark.parametrize(
     ("scope_users", "control_users", "workflows_after", "verdict"),
     [
-        ((10, 13), (10, 12), ("wf-a1", "wf-a2"), "growth"),  # +30 % vs +20 %: exactly +10 points
-        ((10, 12), (10, 12), ("wf-a1", "wf-a2"), "no_clear_change"),  # no better than the control
-        ((10, 13), (10, 12), ("wf-a1",), "no_clear_change"),  # workflows active fell 2 → 1
-        ((10, 20), (10, 10), ("wf-a1", "wf-a3"), "growth"),
+        ((200, 260), (10, 12), ("wf-a1", "wf-a2"), "growth"),  # +30 % vs +20 %: exactly +10 points
+        ((200, 240), (10, 12), ("wf-a1", "wf-a2"), "no_clear_change"),  # no better than the control
+        ((200, 260), (10, 12), ("wf-a1",), "no_clear_change"),  # workflows active fell 2 → 1
+        ((10, 20), (10, 10), ("wf-a1", "wf-a3"), "no_clear_change"),  # +100 % but 10 → 20 of 400 seats is chance
+        ((100, 200), (10, 10), ("wf-a1", "wf-a3"), "growth"),
     ],
 )
 def test_growth_when_active_users_outgrow_the_control(scope_users, control_users, workflows_after, verdict):
     scope = [row(BEFORE_DAY, "wf-a1", events=15), row(BEFORE_DAY, "wf-a2", events=15)]
     scope += [row(AFTER_DAY, w, events=30 // len(workflows_after)) for w in workflows_after]
-    c = run(scope, kind="training", scope_active=scope_users, control_active=control_users)
+    c = run(scope, kind="training", scope_active=scope_users, control_active=control_users, scope_seats=400)
     assert c.verdict == verdict
     if verdict == "growth":
         assert "active users" in c.reason

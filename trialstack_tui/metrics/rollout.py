@@ -401,12 +401,17 @@ def _verdict(
             failed.append(f"{difference}: below the +{ROLLOUT_DID:.0%} a rollout effect needs")
     if users_change is not None:
         users_did = users_change - (control_users or 0.0)
+        # A few users more in a small org is chance: the share of seats active must rise beyond it too.
+        users_z = two_proportion_z(before.active_users, before.seats, after.active_users, after.seats)
+        users = (
+            f"active users {before.active_users} → {after.active_users} ({_pct(users_change)}) vs "
+            f"{_pct(control_users or 0.0)} in the control, workflows in use {before.workflows_active} → "
+            f"{after.workflows_active}"
+        )
         if _at_least(users_did, GROWTH_USERS) and after.workflows_active >= before.workflows_active:
-            return "growth", (
-                f"active users {before.active_users} → {after.active_users} ({_pct(users_change)}) vs "
-                f"{_pct(control_users or 0.0)} in the control, workflows in use {before.workflows_active} → "
-                f"{after.workflows_active}"
-            )
+            if users_z is None or users_z >= Z_CRITICAL:
+                return "growth", users
+            failed.append(f"{users}: within chance (z {_z(users_z)} on {before.seats} seats)")
     if not failed:
         failed.append(f"{difference}; errors {err_b:.1%} → {err_a:.1%}; no threshold crossed")
     if ev.gaps:
