@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from .errors import NotFound, UserFacingError
 from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
+from .metrics.spikes import BASELINE_DAYS, workflow_series
 from .metrics.summary import (
     Summary,
     SummaryInputs,
@@ -131,9 +132,14 @@ class Review:
         summary = self.summary(days, as_of, org_id=wf.org_id)
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         window = summary.window
+        history_from = window.start - timedelta(days=BASELINE_DAYS)
         with self.store.read() as conn:
-            rows = {r.day: r for r in queries.daily_counts(conn, window.start, window.end, workflow_ids=[workflow_id])}
+            history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])
             active = queries.daily_active_users(conn, window.start, window.end, workflow_ids=[workflow_id])
+            first_day = queries.data_range(conn)
+        rows = {r.day: r for r in history if r.day in window}
+        series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
+        expected = series.get((wf.org_id, workflow_id))
         days_filled = [
             rows.get(d) or DailyCounts(d, wf.org_id, workflow_id, 0, 0, 0, 0, 0, 0, 0, 0, 0.0)
             for d in window.each_day()
@@ -152,6 +158,8 @@ class Review:
             spikes=[s for s in summary.spikes if s.workflow_id == workflow_id],
             changes=changes,
             flags=[f for f in summary.flags if f.workflow_id == workflow_id],
+            expected=[expected.expected(expected.index(d)) if expected else None for d in window.each_day()],
+            gaps=summary.orgs[0].gaps,
         )
 
     # ----------------------------------------------------------------- billing
