@@ -45,7 +45,7 @@ ROLES = ["coordinator", "monitor", "data manager", "investigator", "admin"]
 
 @dataclass(frozen=True)
 class SampleSpec:
-    orgs: int | None = None  # None: the 14 story orgs
+    orgs: int | None = None  # None: the 16 story orgs
     days: int = 180
     seed: int = 7
     end: date = DEFAULT_END
@@ -103,7 +103,7 @@ class Burst:
 
 
 def _profiles(end: date) -> list[OrgProfile]:
-    """The fourteen story orgs."""
+    """The sixteen story orgs."""
     return [
         OrgProfile("nw", "Northwind Clinical", "Enterprise", 60, 0.72, 0.92, growth_per_day=0.0015,
                    story="broad, healthy adoption: most seats active, work spread over many workflows, trained"),
