@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
@@ -55,6 +58,13 @@ async def press(pilot: Pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
+
+
+def panel_text(panel: Static) -> str:
+    """A Static's content as plain text, laid out at the panel's width (side panels hold Rich grids)."""
+    console = Console(width=panel.content_region.width or 80, color_system=None, record=True, file=io.StringIO())
+    console.print(panel.content)
+    return console.export_text()
 
 
 def screen_text(app: TrialStackApp) -> str:

@@ -42,7 +42,8 @@ SCREENS = {
     "billing": ("b",),
     "followups": ("f",),
     "help": ("question_mark",),
-    "mark_dialog": ("slash", *"lumen", "enter", "enter", "enter", "m"),
+    # Over the summary: over the workflow screen, its chart legend's background came out two ways from run to run.
+    "mark_dialog": ("m",),
     "as_of_dialog": ("a",),
 }
 

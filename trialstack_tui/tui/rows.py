@@ -32,6 +32,7 @@ class FlagSection(Vertical):
         super().__init__(classes="flag-section")
         self.table_id = table_id
         self.empty = empty
+        self._row: int | None = None  # the highlighted row, to tell a move from a reload
 
     def compose(self) -> ComposeResult:
         yield ReviewTable(FLAG_COLUMNS, id=self.table_id, empty=self.empty)
@@ -44,8 +45,12 @@ class FlagSection(Vertical):
     @on(ReviewTable.RowHighlighted)
     def _show_detail(self, event: ReviewTable.RowHighlighted) -> None:
         self.show_detail()
-        if event.data_table.has_focus:
-            self._reveal()  # a longer detail may wrap onto more lines
+        moved = self._row is not None and event.cursor_row != self._row
+        self._row = event.cursor_row
+        if moved and event.data_table.has_focus:
+            # The administrator moved (a reload keeps the row: no scrolling then); the new detail may wrap
+            # onto more lines.
+            self._reveal()
 
     def on_descendant_focus(self) -> None:
         self._reveal()

@@ -190,7 +190,7 @@ class ReviewScreen(Screen, Generic[Model]):
             return
         table.filter_text = event.text
         if event.done:
-            table.focus()
+            self.set_focus(table)  # at once (as FilterBar.open): an Enter typed straight after opens the row
 
 
 def _usable(widget: Widget | None) -> bool:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...errors import UserFacingError
+from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
 from ...safe_text import visible
@@ -23,6 +24,7 @@ from ..rows import CHANGE_COLUMNS, change_row
 from ..state import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
+from ..widgets.histogram import placebo_histogram
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
 
@@ -43,8 +45,10 @@ class RolloutScreen(ReviewScreen[ChangeList]):
     FOCUS = "#changes"
     HELP = (
         "Pick a change and press Enter: the scope (the change's org or workflow) before and after it, beside "
-        "the control (every other org) over the same days. The difference in differences removes what happened "
-        "everywhere; the verdict names the figures. + and - widen or narrow the windows."
+        "the control (every other org) over the same days. The difference vs control removes what happened "
+        "everywhere; the usual change is what the scope did over windows this long before the change (the "
+        "histogram: ▲ is this change), z says whether the rest is beyond chance. The verdict names the test "
+        "that decided it. + and - widen or narrow the windows."
     )
     BINDINGS = [
         Binding("plus,equals_sign", "widen", "Widen"),
@@ -62,6 +66,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True, empty="No changes")
             with Vertical(id="comparison"):
                 yield Static(PICK_A_CHANGE, id="cmp-verdict")
+                yield Static(id="cmp-evidence")
                 yield Static(id="cmp-figures")
                 yield DailyChart(id="cmp-chart")
 
@@ -83,6 +88,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             else:
                 self.comparison = None
                 self.query_one("#cmp-verdict", Static).update(PICK_A_CHANGE)
+                self.query_one("#cmp-evidence", Static).update("")
                 self.query_one("#cmp-figures", Static).update("")
                 self.query_one("#cmp-chart", DailyChart).display = False
         if self.select is not None and self.select in table.visible_keys:
@@ -117,8 +123,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
-        difference = "—" if cmp.did is None else fmt.signed_pct(cmp.did)
-        verdict.append(f" · difference vs control {difference} · {cmp.days}-day windows\n")
+        verdict.append(f" · {cmp.days}-day windows\n")  # the difference vs control is in the evidence below
         verdict.append(visible(cmp.change.change_id), style="bold")  # the id `trialstack-tui compare` takes
         verdict.append(f" · {cmp.change.date} · {cmp.change.kind} · ")
         verdict.append(visible(cmp.change.title) + "\n")
@@ -126,6 +131,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")
         self.query_one("#cmp-verdict", Static).update(verdict)
+        self.query_one("#cmp-evidence", Static).update(_evidence(cmp))
         self.query_one("#cmp-figures", Static).update(_figures_table(cmp))
         days = [d for d, _ in cmp.scope_daily]
         series = {"scope": _indexed(cmp.scope_daily, cmp.before)}
@@ -171,6 +177,25 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             target_ref=change.change_id,
             note=note,
         )
+
+
+def _evidence(cmp: Comparison) -> Text:
+    """The difference, what the scope usually does over windows this long, and whether the rest is chance."""
+    ev = cmp.evidence
+    if cmp.did is None:
+        return Text()
+    text = Text()
+    text.append("Difference vs control ", style="bold")
+    text.append(fmt.signed_pct(cmp.did))
+    text.append(f" · usual {cmp.days}-day change {fmt.signed_pct(ev.usual_change)} · ")
+    text.append("adjusted ", style="bold")
+    text.append(fmt.signed_pct(ev.adjusted_did) if ev.adjusted_did is not None else "—")
+    z = "—" if ev.z is None else f"{ev.z:.1f}"
+    text.append(f" · z {z} ({chance_words(ev.z)})")
+    text.append(f" · p {ev.p_value:.2f}" if ev.p_value is not None else " · p — (fewer than 20 earlier windows)")
+    text.append("\n")
+    text.append_text(placebo_histogram(ev.placebo_dids, cmp.did, ev.usual_change))
+    return text
 
 
 def _indexed(daily: list[tuple], before: WindowFigures | None) -> list[float]:

@@ -15,7 +15,7 @@ from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, workflow_mark
 from ..state import ReviewWindow
 from ..widgets.cards import day_span, show_daily
-from ..widgets.charts import DailyChart, Marker
+from ..widgets.charts import DailyChart, Marker, gap_markers
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
@@ -25,7 +25,8 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     BINDINGS = [Binding("escape,backspace", "back", "Back")]  # a drill-down: show the way back
     FOCUS = "#wf-flags"
     HELP = (
-        "One workflow: daily events by kind with spikes (yellow) and changes (red) marked, outcomes, active "
+        "One workflow: daily events by kind with spikes (yellow), changes (red) and data gaps (grey) marked, "
+        "and ◆ the count expected from the same weekday of the 4 weeks before; outcomes, active "
         "users and who owns it. A spike in an AI-assisted or queue-backed workflow is operational load, not "
         "adoption; check acceptance and errors before reading volume as value. Enter on a change compares it; "
         "m marks the workflow for its owner."
@@ -56,7 +57,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     def show(self, model: WorkflowDetail) -> None:
         wf = model.workflow
         self.title = f"Workflow: {wf.name}"
-        markers = [Marker(s.day, "spike", "yellow") for s in model.spikes]
+        markers = [*gap_markers(model.gaps), *(Marker(s.day, "spike", "yellow") for s in model.spikes)]
         markers += [Marker(c.date, c.title) for c in model.changes]
         self.query_one("#wf-daily", DailyChart).show(
             "Events/day",
@@ -64,6 +65,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             {"manual": [d.manual for d in model.days], "ai": [d.ai for d in model.days],
              "queue": [d.queue for d in model.days]},
             markers,
+            overlay={"expected (same weekday)": model.expected},
         )
         self.query_one("#wf-facts", Static).update(_facts(model))
         self.query_one("#wf-users-dates", Label).update(day_span(model.days[0].day, model.days[-1].day))
@@ -100,5 +102,6 @@ def _facts(model: WorkflowDetail) -> Table:
         ("AI review", f"{c.accepted:,} accepted · {c.rejected:,} rejected ({fmt.share(c.ai_acceptance).plain})",
          c.ai_acceptance is not None and c.reviewed >= 50 and c.ai_acceptance < 0.6),
         ("Errors", f"{c.error_rate:.1%}" if c.error_rate is not None else "—", (c.error_rate or 0) >= 0.10),
-        ("Spikes", ", ".join(f"{sp.day:%m-%d} {sp.events}" for sp in model.spikes) or "none", bool(model.spikes)),
+        ("Spikes", ", ".join(f"{sp.day:%a %m-%d} {sp.events} (expected {sp.expected:,.0f})" for sp in model.spikes)
+         or "none", bool(model.spikes)),
     ])

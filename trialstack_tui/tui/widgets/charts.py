@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 from textual_plotext import PlotextPlot
 
+from ...metrics.evidence import Gap
 from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
@@ -31,7 +32,11 @@ def series_style(name: str, index: int, *, stacked: bool) -> tuple[str, str]:
     if stacked:
         return color, KIND_GLYPHS.get(name, BAR_GLYPHS[index % len(BAR_GLYPHS)])
     return color, LINE_GLYPHS[index % len(LINE_GLYPHS)]
+
+
 RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
+OVERLAY_COLOR, OVERLAY_GLYPH = "white", "◆"  # a line of its own glyph over the bars: readable without colour
+MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"))
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ class Marker:
     day: date
     label: str
     color: str = "red"
+
+
+def gap_markers(gaps: Iterable[Gap]) -> list[Marker]:
+    """Every day of every data gap as a grey line: the days the export is missing, drawn as such."""
+    return [Marker(g.first + timedelta(days=i), "data gap", "gray") for g in gaps for i in range(g.days)]
 
 
 def _tick_labels(days: Sequence[date], slots: int) -> tuple[list[int], list[str]]:
@@ -94,6 +104,7 @@ class _DailyPlot(_DrawnPlot):
         self.days: list[date] = []
         self.series: dict[str, list[float]] = {}
         self.markers: list[Marker] = []
+        self.overlay: dict[str, list[float | None]] = {}
         self.stacked = True
 
     def has_data(self) -> bool:
@@ -112,6 +123,11 @@ class _DailyPlot(_DrawnPlot):
             for name, (color, glyph) in zip(names, styles, strict=True):
                 plt.plot(xs, self.series[name], color=color, marker=glyph)
             top = max((max(v, default=0) for v in self.series.values()), default=0)
+        for name, values in self.overlay.items():
+            points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+            if points:
+                plt.plot([x for x, _ in points], [v for _, v in points], color=OVERLAY_COLOR, marker=OVERLAY_GLYPH)
+                top = max(top, *(v for _, v in points))
         for marker in self.markers:
             plt.vertical_line(self.days.index(marker.day), color=marker.color)
         ticks, labels = _tick_labels(self.days, max(2, self.size.width // 12))
@@ -145,10 +161,13 @@ class DailyChart(Vertical, can_focus=True):
         markers: Sequence[Marker] = (),
         *,
         stacked: bool = True,
+        overlay: dict[str, Sequence[float | None]] | None = None,
     ) -> None:
+        """Draw the series; `overlay` series (e.g. the expected count) are lines of ◆ over the bars."""
         plot = self.query_one(_DailyPlot)
         plot.days = list(days)
         plot.series = {name: list(values) for name, values in series.items()}
+        plot.overlay = {name: list(values) for name, values in (overlay or {}).items()}
         plot.markers = [m for m in markers if m.day in plot.days]
         plot.stacked = stacked
         plot.data_changed()
@@ -157,8 +176,11 @@ class DailyChart(Vertical, can_focus=True):
             color, glyph = series_style(name, i, stacked=stacked)
             legend.append(f"{glyph} ", style=RICH_COLORS.get(color, color))
             legend.append(f"{visible(name)}  ")
+        for name in plot.overlay:
+            legend.append(f"{OVERLAY_GLYPH} ", style="bold")
+            legend.append(f"{visible(name)}  ")
         kinds = {m.color for m in plot.markers}
-        for color, label in (("red", "change"), ("yellow", "spike")):
+        for color, label in MARKER_LEGEND:
             if color in kinds:
                 legend.append("│ ", style=color)
                 legend.append(f"{label}  ")

@@ -24,7 +24,9 @@ class FilterBar(Input):
 
     def open(self) -> None:
         self.display = True
-        self.focus()
+        # At once, not after the next refresh as focus() does: letters typed straight after `/` (a fast typist,
+        # a slow link) reached the table, and `m` among them opened the mark dialog.
+        self.screen.set_focus(self)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -16,22 +16,16 @@ class ScreenTabs(Static):
 
     def __init__(self, tabs: Sequence[tuple[str, str, str]], current: str, extra: Sequence[tuple[str, str]]) -> None:
         """`tabs`: (action, key, label) per screen; `current`: this screen's action; `extra`: (key, label)."""
-        super().__init__(classes="screen-tabs")
-        self.tabs = list(tabs)
-        self.current = current
-        self.extra = list(extra)
-
-    def on_mount(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        for action, key, label in self.tabs:
-            if action == self.current:
+        for action, key, label in tabs:
+            if action == current:
                 text.append(f"[{key} {label}]", style="reverse bold")
             else:
                 text.append(f" {key}", style="bold")
                 text.append(f" {label} ")
             text.append(" ")
         text.append("│", style="dim")
-        for key, label in self.extra:
+        for key, label in extra:
             text.append(f" {key}", style="bold")
             text.append(f" {label} ")
-        self.update(text)
+        super().__init__(text, classes="screen-tabs")
