@@ -16,6 +16,7 @@ from typing import NoReturn
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
+from .safe_text import terminal_text, visible
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
@@ -37,11 +38,17 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def say(text: str, *, error: bool = False) -> None:
+    """Print a line (or lines) of command output or an error: every word the commands print passes here,
+    so stored or typed text can never send a control sequence to the terminal (`safe_text`)."""
+    print(terminal_text(text), file=sys.stderr if error else sys.stdout)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a usage error as one line (CONTRACT §4: exit 2 with a one-line reason), not usage + error."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, terminal_text(f"{self.prog}: {message} (see --help)\n"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,10 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except UserFacingError as exc:
-        print(f"trialstack-tui: {exc}", file=sys.stderr)
+        say(f"trialstack-tui: {exc}", error=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("trialstack-tui: interrupted; nothing was written", file=sys.stderr)
+        say("trialstack-tui: interrupted; nothing was written", error=True)
         return 130
     except BrokenPipeError:
         # `trialstack-tui summary | head`: the reader went away; not an error of ours.
@@ -117,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if os.environ.get("TRIALSTACK_DEBUG"):
             raise
-        print(unexpected_error_line(exc), file=sys.stderr)
+        say(unexpected_error_line(exc), error=True)
         return EXIT_UNFORESEEN
 
 
@@ -137,12 +144,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     with Store(location, read_only=read_only) as store:
         if store.upgrade_note:
-            print(f"trialstack-tui: {store.upgrade_note}", file=sys.stderr)
+            say(f"trialstack-tui: {store.upgrade_note}", error=True)
         if args.command == "import":
             return _cmd_import(store, args)
         notice = _fill_default_store(store, location, progress=True)
         if notice:
-            print(f"trialstack-tui: {notice}", file=sys.stderr)
+            say(f"trialstack-tui: {notice}", error=True)
         if args.command == "summary":
             return _cmd_summary(store, args)
         if args.command == "compare":
@@ -176,7 +183,7 @@ class _ImportProgress:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), transient=True,
         )
         self._tasks: dict[str, int] = {}
@@ -185,7 +192,7 @@ class _ImportProgress:
         if label not in self._tasks:
             if not self._tasks:
                 self._progress.start()
-            self._tasks[label] = self._progress.add_task(label, total=total)
+            self._tasks[label] = self._progress.add_task(visible(label), total=total)
         self._progress.update(self._tasks[label], completed=done)
 
     def stop(self) -> None:
@@ -210,8 +217,8 @@ def _cmd_import(store, args: argparse.Namespace) -> int:
     result = _import_with_progress(store, bundled_sample_dir() if args.sample else args.path)
     for f in result.files:
         extra = f"; unknown columns ignored: {', '.join(f.unknown_columns)}" if f.unknown_columns else ""
-        print(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
-    print(f"total: added {result.added:,}, updated {result.updated:,}, skipped {result.skipped:,}")
+        say(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
+    say(f"total: added {result.added:,}, updated {result.updated:,}, skipped {result.skipped:,}")
     return EXIT_OK
 
 
@@ -219,7 +226,7 @@ def _cmd_summary(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     summary = Review(store).summary(days=args.days, as_of=args.as_of)
-    print(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
+    say(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
     return EXIT_OK
 
 
@@ -227,7 +234,7 @@ def _cmd_compare(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     comparison = Review(store).compare(args.change_id, days=args.days)
-    print(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
+    say(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
     return EXIT_OK
 
 
@@ -235,7 +242,7 @@ def _cmd_followups(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     marks = Review(store).followups(status=args.status, owner=args.owner)
-    sys.stdout.write(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n") + "\n")
+    say(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n"))
     return EXIT_OK
 
 
@@ -246,5 +253,5 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         orgs=args.orgs, days=args.days, seed=args.seed, end=args.end or DEFAULT_END, target_events=args.events
     )
     counts = write_sample(spec, args.out)
-    print(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f" → {args.out}")
+    say(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f" → {args.out}")
     return EXIT_OK
