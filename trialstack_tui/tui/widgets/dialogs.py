@@ -51,7 +51,7 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Select(((r.replace("_", " "), r) for r in FOLLOWUP_REASONS), value=self.request.reason,
                          allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
-            yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner", compact=True)
+            yield Input(visible(self.request.owner), placeholder="name of the workflow owner", id="owner", compact=True)
             yield Label("Note (empty: the finding itself)" if self.request.note else "Note")
             placeholder = visible(self.request.note) or "what should they look at?"
             yield Input("", placeholder=placeholder, id="note", compact=True)
@@ -67,6 +67,8 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         owner = self.query_one("#owner", Input).value.strip()
+        if owner == visible(self.request.owner).strip():  # the default, shown with its controls made visible
+            owner = self.request.owner.strip()
         if not owner:
             self.query_one("#mark-error", Label).update("An owner is needed: who should follow up?")
             self.query_one("#owner", Input).focus()
