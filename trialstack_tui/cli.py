@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="import CSV/JSONL exports (a folder or one file)")
     p.add_argument("path", nargs="?", type=Path, help="a folder of export files, or one file")
     p.add_argument("--sample", action="store_true", help="import the bundled sample data set")
+    p.add_argument(
+        "--ignore-unknown", action="store_true",
+        help="import the known files of a folder holding others too (by default such a folder is refused)",
+    )
 
     p = sub.add_parser("summary", parents=[common], help="the quick summary as a table or JSON")
     p.add_argument("--days", type=_positive_int, default=30)
@@ -199,13 +203,13 @@ class _ImportProgress:
         self._progress.stop()
 
 
-def _import_with_progress(store, path: Path, *, progress: bool = True):
+def _import_with_progress(store, path: Path, *, progress: bool = True, ignore_unknown: bool = False):
     """Import PATH, with a progress bar when stderr is a terminal (none when piped or redirected)."""
     from .store.importer import import_path
 
     bar = _ImportProgress() if progress and sys.stderr.isatty() else None
     try:
-        return import_path(store, path, progress=bar)
+        return import_path(store, path, progress=bar, ignore_unknown=ignore_unknown)
     finally:
         if bar is not None:
             bar.stop()
@@ -214,7 +218,11 @@ def _import_with_progress(store, path: Path, *, progress: bool = True):
 def _cmd_import(store, args: argparse.Namespace) -> int:
     if args.sample == (args.path is not None):
         raise UserFacingError("import takes a PATH or --sample (exactly one)")
-    result = _import_with_progress(store, bundled_sample_dir() if args.sample else args.path)
+    result = _import_with_progress(
+        store, bundled_sample_dir() if args.sample else args.path, ignore_unknown=args.ignore_unknown
+    )
+    if result.ignored:
+        say(f"ignored (no known name): {', '.join(p.name for p in result.ignored)}")
     for f in result.files:
         extra = f"; unknown columns ignored: {', '.join(f.unknown_columns)}" if f.unknown_columns else ""
         say(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
