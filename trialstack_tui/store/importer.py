@@ -313,8 +313,21 @@ def _parse_workspace(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     }
     if values["org_id"] not in run.known.orgs:
         raise RowError("org_id", f"unknown organization {values['org_id']!r}")
+    _refuse_a_move("workspace", values["workspace_id"], run.known.workspace_org, values["org_id"], "org_id")
     run.known.workspace_org[values["workspace_id"]] = values["org_id"]
     return values
+
+
+def _refuse_a_move(kind: str, key: str, org_of: dict[str, str], org_id: str, field_name: str) -> None:
+    """A stored workspace or workflow stays in its org: its events and the per-org rollups (active users
+    above all) were counted there, so a re-import that puts it in another org is refused, not half applied."""
+    stored = org_of.get(key)
+    if stored is not None and stored != org_id:
+        raise RowError(
+            field_name,
+            f"{kind} {key!r} belongs to org {stored!r}; this row would move it to org {org_id!r}, which the "
+            f"events already counted for {stored!r} cannot follow; import it under a new {kind}_id",
+        )
 
 
 def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
@@ -330,6 +343,7 @@ def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     org_id = run.known.workspace_org.get(values["workspace_id"])
     if org_id is None:
         raise RowError("workspace_id", f"unknown workspace {values['workspace_id']!r}")
+    _refuse_a_move("workflow", values["workflow_id"], run.known.workflow_org, org_id, "workspace_id")
     run.known.workflow_org[values["workflow_id"]] = org_id
     return values
 
