@@ -16,6 +16,7 @@ from typing import NoReturn
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
+from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
@@ -23,9 +24,12 @@ EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
 def _iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an ISO date like 2026-10-31, got {value!r}") from None
+    if problem := date_problem(day):
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _positive_int(value: str) -> int:
@@ -42,6 +46,14 @@ def say(text: str, *, error: bool = False) -> None:
     """Print a line (or lines) of command output or an error: every word the commands print passes here,
     so stored or typed text can never send a control sequence to the terminal (`safe_text`)."""
     print(terminal_text(text), file=sys.stderr if error else sys.stdout)
+
+
+def _days(value: str) -> int:
+    """A window length: windows are dated, so one cannot reach past the calendar's ends."""
+    number = _positive_int(value)
+    if number > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DAYS:,} days, got {number:,}")
+    return number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"trialstack-tui {__version__}")
-    parser.add_argument("--days", type=_positive_int, default=30, help="TUI: the starting window in days")
+    parser.add_argument("--days", type=_days, default=30, help="TUI: the starting window in days")
     parser.add_argument("--as-of", type=_iso_date, default=None, help="TUI: the starting as-of date")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -80,13 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("summary", parents=[common], help="the quick summary as a table or JSON")
-    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--days", type=_days, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
     p.add_argument("change_id")
-    p.add_argument("--days", type=_positive_int, default=14)
+    p.add_argument("--days", type=_days, default=14)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
@@ -97,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write a synthetic data set in the import format")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--orgs", type=_positive_int, default=None)
-    p.add_argument("--days", type=_positive_int, default=180)
+    p.add_argument("--days", type=_days, default=180)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", type=_iso_date, default=None, help="the last day of the data (default 2026-11-20)")
     p.add_argument(

@@ -13,8 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ...views import FOLLOWUP_REASONS
+from ...limits import date_problem
 from ...safe_text import visible
+from ...views import FOLLOWUP_REASONS
+
 
 @dataclass(frozen=True)
 class MarkRequest:
@@ -116,6 +118,9 @@ class AsOfDialog(ModalScreen[AsOfChoice | None]):
             chosen = date.fromisoformat(raw)
         except ValueError:
             self.query_one("#asof-error", Label).update(Text(f"{visible(raw)} is not a date like 2026-10-31"))
+            return
+        if problem := date_problem(chosen):
+            self.query_one("#asof-error", Label).update(Text(problem))
             return
         self.dismiss(AsOfChoice(chosen))
 
