@@ -157,3 +157,22 @@ def test_moving_a_workflow_or_workspace_to_another_org_is_refused(store, tmp_pat
         import_path(store, folder)
     assert str(failure.value).startswith(f"{folder}/{where}") and problem in str(failure.value)
     assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["summary", "--as-of", "0001-01-01"],
+        ["summary", "--as-of", "9999-12-31"],
+        ["summary", "--days", "999999999"],
+        ["compare", "chg-1", "--days", "99999999"],
+        ["--as-of", "0001-01-01"],  # the TUI's starting date
+    ],
+)
+def test_dates_and_windows_beyond_the_calendar_are_one_line_usage_errors(capsys, tmp_path, argv) -> None:
+    db = str(tmp_path / "store.db")
+    assert cli.main(["import", str(write_tiny(tmp_path / "in")), "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main([*argv, "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("outside the dates trialstack-tui works with" in err or "at most 3,660 days" in err)
