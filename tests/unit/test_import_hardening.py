@@ -16,7 +16,10 @@ from trialstack_tui.review import Review
 from trialstack_tui.store import event_stream
 from trialstack_tui.store.importer import import_path
 
-from .helpers import HEADERS, TINY, write_csv, write_tiny
+from trialstack_tui.report import summary_json, to_json
+
+from .helpers import AS_OF, HEADERS, TINY, d, summarize, write_csv, write_tiny
+from .helpers import row as daily_row
 from .test_importer import rows_of, snapshot
 
 
@@ -111,6 +114,13 @@ def test_credits_at_the_limit_keep_every_figure_finite_in_json(capsys, tmp_path)
     out = capsys.readouterr().out
     document = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
     assert document["orgs"][0]["projected_credits"] > 1e12
+
+
+def test_a_figure_that_is_not_finite_is_null_in_json_never_infinity() -> None:
+    summary = summarize([daily_row(d(i), events=5, credits=float("inf")) for i in range(3)], as_of=AS_OF)
+    out = to_json(summary_json(summary))
+    assert "Infinity" not in out and "NaN" not in out
+    assert json.loads(out)["totals"]["credits"] is None
 
 
 @pytest.mark.parametrize(
