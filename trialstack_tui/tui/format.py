@@ -7,7 +7,7 @@ from rich.text import Text
 
 from ..metrics.windows import Trend
 from ..report import pct
-from ..safe_text import plain
+from ..safe_text import plain, visible
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
 TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}
@@ -72,5 +72,5 @@ def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Table:
     grid.add_column(style="bold", no_wrap=True, min_width=9)
     grid.add_column(ratio=1)
     for label, value, warn in lines:
-        grid.add_row(label, value if isinstance(value, Text) else Text(value, style="bold red" if warn else ""))
+        grid.add_row(label, value if isinstance(value, Text) else Text(visible(value), style="bold red" if warn else ""))
     return grid

@@ -34,7 +34,7 @@ def series_style(name: str, index: int, *, stacked: bool) -> tuple[str, str]:
     return color, LINE_GLYPHS[index % len(LINE_GLYPHS)]
 
 
-RICH_COLORS = {"orange": "dark_orange"}  # plotext colour names that Rich spells differently
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}  # plotext colour names that Rich spells differently
 OVERLAY_COLOR, OVERLAY_GLYPH = "white", "◆"  # a line of its own glyph over the bars: readable without colour
 MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"))
 
@@ -182,7 +182,7 @@ class DailyChart(Vertical, can_focus=True):
         kinds = {m.color for m in plot.markers}
         for color, label in MARKER_LEGEND:
             if color in kinds:
-                legend.append("│ ", style=color)
+                legend.append("│ ", style=RICH_COLORS.get(color, color))
                 legend.append(f"{label}  ")
         self.query_one(".chart-legend", Label).update(legend)
 
