@@ -51,7 +51,7 @@ def test_bar_lines_with_more_bars_than_rows_keep_every_bar_to_its_value() -> Non
 
 
 def _many_orgs_store(tmp_path: Path, count: int) -> Path:
-    folder = tmp_path / "many"
+    folder = tmp_path / "many" / "data"
     names = {f"org-{i:02d}": f"Org {i:02d}" for i in range(count)}
     write_org_set(folder, names, events_per_org=20)
     # Allowances from 10 to 300 credits against 30 projected: use from 300 % down to 10 %.
@@ -59,7 +59,7 @@ def _many_orgs_store(tmp_path: Path, count: int) -> Path:
         json.dumps({"org_id": k, "name": v, "plan": "Team", "seats": 10, "included_credits": 10 * (i + 1)}) + "\n"
         for i, (k, v) in enumerate(names.items())
     ))
-    db = folder / "store.db"
+    db = folder.parent / "store.db"
     with Store(resolve_store(str(db))) as store:
         import_path(store, folder)
     return db

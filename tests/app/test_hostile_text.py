@@ -129,9 +129,9 @@ def test_every_command_output_and_error_line_shows_hostile_text_without_sending_
     assert "\\x1b]52;c;cHduZWQ=" in outputs["compare"][1]  # shown, as text
     assert json.loads(outputs["summary --json"][1])["orgs"][0]["name"].startswith("Alpha\x1b]52")  # data intact
     rows = assert_csv_is_inert(outputs["followups csv"][1], "followups csv")
-    by_reason = {r[7]: r for r in rows[1:]}
-    assert by_reason["spike"][9].startswith("'=HYPERLINK") and "\n+1+cmd" in by_reason["spike"][9]
-    assert by_reason["other"][8].startswith("'@SUM(A1)") and by_reason["other"][9] == "'-2+3"
+    by_reason = {r["reason"]: r for r in (dict(zip(rows[0], r, strict=True)) for r in rows[1:])}
+    assert by_reason["spike"]["note"].startswith("'=HYPERLINK") and "\n+1+cmd" in by_reason["spike"]["note"]
+    assert by_reason["other"]["owner"].startswith("'@SUM(A1)") and by_reason["other"]["note"] == "'-2+3"
 
     bad = tmp_path / "bad"
     write_hostile_set(bad)

@@ -97,7 +97,7 @@ async def test_tab_in_the_mark_dialog_stays_on_fields_so_typing_is_never_lost(ma
         while app.focused.id != "note":
             await press(pilot, "tab")
         await pilot.press(*"call them")
-        assert dialog.query_one("#note").value == "call them"
+        assert dialog.query_one("#note").text == "call them"
 
 
 async def test_help_scrolls_by_keyboard_to_its_last_line(make_app) -> None:
