@@ -41,13 +41,14 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def resolve_store(flag: str | None = None) -> StoreLocation:
-    """Pick the store: the `--db` flag, else `TRIALSTACK_DB`, else `<user data dir>/usage.db`.
+def resolve_store(flag: str | None = None, configured: str | None = None) -> StoreLocation:
+    """Pick the store: the `--db` flag, else `TRIALSTACK_DB`, else the config file's `store` (`configured`),
+    else `<user data dir>/usage.db`.
 
     A value containing `://` is a SQLAlchemy URL (`postgresql+psycopg://…`, `sqlite:///…`);
     anything else is a file path.
     """
-    value = flag or os.environ.get(ENV_DB) or None
+    value = flag or os.environ.get(ENV_DB) or configured or None
     if value is None:
         path = data_dir() / DB_FILENAME
         return StoreLocation(url=f"sqlite:///{path}", path=path, is_default=True)

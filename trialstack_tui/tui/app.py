@@ -54,22 +54,30 @@ class TrialStackApp(App):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     COMMANDS = App.COMMANDS | {ReviewCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("m", "mark", "Mark"),
-        Binding("w", "cycle_window", "Window"),
-        Binding("a", "as_of", "As of", show=False),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("h", "home", "Summary", show=False),
-        Binding("c", "rollouts", "Rollouts", show=False),
-        Binding("b", "billing", "Billing", show=False),
-        Binding("f", "followups", "Follow-ups", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("m", "mark", "Mark", id="mark"),
+        Binding("w", "cycle_window", "Window", id="window"),
+        Binding("a", "as_of", "As of", show=False, id="as-of"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("h", "home", "Summary", show=False, id="go-summary"),
+        Binding("c", "rollouts", "Rollouts", show=False, id="go-rollouts"),
+        Binding("b", "billing", "Billing", show=False, id="go-billing"),
+        Binding("f", "followups", "Follow-ups", show=False, id="go-followups"),
     ]
 
     def __init__(self, review: Review | None = None, *, opener: Opener | None = None, store_label: str,
-                 read_only: bool = False, window: ReviewWindow | None = None) -> None:
-        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn."""
+                 read_only: bool = False, window: ReviewWindow | None = None,
+                 keymap: dict[str, str] | None = None, theme: str | None = None) -> None:
+        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn.
+
+        `keymap` (binding id → keys) and `theme` are the administrator's own, already checked (`tui.keys`).
+        """
         super().__init__()
+        if keymap:
+            self.set_keymap(keymap)
+        if theme:
+            self.theme = theme
         if (review is None) == (opener is None):
             raise ValueError("give a review or an opener, not both")
         self._review: Future[Review] = Future()
@@ -290,11 +298,13 @@ def run_tui(
     days: int,
     as_of: date | None,
     prepare: Callable[[Store], str | None] | None = None,
+    keymap: dict[str, str] | None = None,
+    theme: str | None = None,
 ) -> int:
     """Run the app until the administrator quits; the store opens behind the first frame."""
     opener = StoreOpener(location, read_only=read_only, prepare=prepare)
     app = TrialStackApp(opener=opener, store_label=location.display, read_only=read_only,
-                        window=ReviewWindow(days, as_of))
+                        window=ReviewWindow(days, as_of), keymap=keymap, theme=theme)
     try:
         app.run()
     finally:

@@ -51,11 +51,11 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         "path is shown. Enter opens what the mark points at."
     )
     BINDINGS = [
-        Binding("o", "cycle_status", "Open/done/all"),
-        Binding("u", "owner_filter", "Owner"),
-        Binding("d", "toggle_done", "Done"),
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("E", "export('md')", "Export MD"),
+        Binding("o", "cycle_status", "Open/done/all", id="followups-status"),
+        Binding("u", "owner_filter", "Owner", id="followups-owner"),
+        Binding("d", "toggle_done", "Done", id="followups-done"),
+        Binding("e", "export('csv')", "Export CSV", id="export-csv"),
+        Binding("E", "export('md')", "Export MD", id="export-markdown"),
     ]
 
     def __init__(self) -> None:

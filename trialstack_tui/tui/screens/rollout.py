@@ -38,8 +38,8 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         "everywhere; the verdict names the figures. + and - widen or narrow the windows."
     )
     BINDINGS = [
-        Binding("plus,equals_sign", "widen", "Widen"),
-        Binding("minus", "narrow", "Narrow"),
+        Binding("plus,equals_sign", "widen", "Widen", id="widen"),
+        Binding("minus", "narrow", "Narrow", id="narrow"),
     ]
 
     def __init__(self, select: str | None = None) -> None:

@@ -34,10 +34,10 @@ class ReviewTable(DataTable):
     """Rows from a view model; `s` sorts by the next column, `S` reverses; `filter_text` hides rows."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="row-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="row-up"),
+        Binding("s", "sort_next", "Sort", id="sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="sort-reverse"),
     ]
 
     filter_text: reactive[str] = reactive("", init=False)
