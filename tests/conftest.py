@@ -20,9 +20,11 @@ PG_ADMIN_URL = os.environ.get("TRIALSTACK_TEST_PG", "postgresql+psycopg://root@1
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user data dir or honours a developer's TRIALSTACK_DB."""
+    """No test reads or writes the real user data dir, reads a developer's config.toml or honours their
+    TRIALSTACK_DB."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("TRIALSTACK_DB", raising=False)
 
 
