@@ -56,4 +56,5 @@ def serve(host: str, port: int, tui_args: Sequence[str], *, store: str | None) -
     try:
         server.serve()
     except OSError as exc:  # the port is taken, or the address is not this machine's
-        raise UserFacingError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)  # asyncio's own text repeats the address
+        raise UserFacingError(f"cannot serve on {host}:{port}: {reason}") from None
