@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future
 from datetime import date
 from typing import TYPE_CHECKING
@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
 from ..config import StoreLocation
 from ..errors import UserFacingError, unexpected_error_line
 from .commands import ReviewCommands
+from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
 from .screens.billing import BillingScreen
@@ -78,6 +80,8 @@ class TrialStackApp(App):
             self.set_keymap(keymap)
         if theme:
             self.theme = theme
+        sixteen = self.console.color_system in ("standard", "windows")
+        self._legible = LegibleColors("mono") if self.no_color else LegibleColors("ansi16") if sixteen else None
         if (review is None) == (opener is None):
             raise ValueError("give a review or an opener, not both")
         self._review: Future[Review] = Future()
@@ -89,6 +93,11 @@ class TrialStackApp(App):
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # Textual's own NO_COLOR filters give way to ours, which also keeps text readable on its background.
+        filters = [f for f in super().get_line_filters() if not isinstance(f, (Monochrome, NoColor))]
+        return filters if self._legible is None else [*filters, self._legible]
 
     @property
     def review(self) -> Review:
