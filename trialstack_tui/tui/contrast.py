@@ -3,8 +3,8 @@
 Textual shows NO_COLOR as greys (each colour by its luminance) and a 16-colour terminal gets each colour's
 nearest ANSI colour. Both can land text on its own background: a yellow flag on a light theme turns light
 grey on white, a red trend on a dark one dark grey on black, a dim sub-title the ANSI colour of the header.
-This filter does what Textual does, then gives any text that would be unreadable black or white, whichever
-stands out; backgrounds (and so the highlighted row) keep their shade.
+This filter does what Textual does, then moves any text that would be unreadable to the nearest colour that
+reads; backgrounds (and so the highlighted row) keep their shade.
 """
 
 from __future__ import annotations
@@ -58,16 +58,41 @@ def _grey(color: RichColor | None) -> RichColor | None:
 
 
 @lru_cache(4096)
-def legible_style(style: Style, background: RichColor | None, mode: Mode) -> Style:
-    """`style` as `mode` shows it (greys for mono), with its text made black or white if unreadable."""
+def legible_style(style: Style, background: RichColor | None, mode: Mode, text: bool) -> Style:
+    """`style` as `mode` shows it (greys for mono); for `text`, its colour made black or white if unreadable.
+
+    Glyphs that are not text (bars, scrollbars, borders) keep their colour: a faint bar is meant to be faint.
+    """
     color, bgcolor = style.color, style.bgcolor
     if mode == "mono":
         color, bgcolor, background = _grey(color), _grey(bgcolor), _grey(background)
     fg, bg = (bgcolor or background, color) if style.reverse else (color, bgcolor or background)
-    if fg is not None and bg is not None and ColorType.DEFAULT not in (fg.type, bg.type) and not readable(fg, bg, mode):
-        fg = BLACK if contrast(BLACK, bg) >= contrast(WHITE, bg) else WHITE
+    if (
+        text and fg is not None and bg is not None and ColorType.DEFAULT not in (fg.type, bg.type)
+        and not readable(fg, bg, mode)
+    ):
+        fg = nearest_readable(fg, bg, mode)
         color, bgcolor = (color, fg) if style.reverse else (fg, bgcolor)
+    elif mode == "ansi16":
+        return style  # as it was: the terminal's own downgrade shows it
     return style + Style.from_color(color, bgcolor)
+
+
+def nearest_readable(fg: RichColor, bg: RichColor, mode: Mode) -> RichColor:
+    """The colour nearest `fg` that reads on `bg`: the closest grey with enough contrast (mono), or the
+    closest of the 16 ANSI colours other than the background's. Faint text stays the faintest readable."""
+    candidates = _GREYS if mode == "mono" else _ANSI
+    r, g, b = fg.get_truecolor()
+    readable_ones = [c for c in candidates if readable(c, bg, mode)]
+    return min(
+        readable_ones,
+        key=lambda c: sum((x - y) ** 2 for x, y in zip(c.get_truecolor(), (r, g, b))),
+        default=BLACK if contrast(BLACK, bg) >= contrast(WHITE, bg) else WHITE,
+    )
+
+
+_GREYS = [RichColor.from_rgb(v, v, v) for v in range(0, 256, 5)]
+_ANSI = [RichColor.from_ansi(n) for n in range(16)]
 
 
 class LegibleColors(LineFilter):
@@ -80,6 +105,14 @@ class LegibleColors(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         fallback = background.rich_color
         return [
-            Segment(text, None if style is None else legible_style(style, fallback, self.mode), control)
+            Segment(
+                text,
+                None if style is None else legible_style(style, fallback, self.mode, _is_text(text)),
+                control,
+            )
             for text, style, control in segments
         ]
+
+
+def _is_text(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
