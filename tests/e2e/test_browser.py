@@ -70,6 +70,7 @@ def wait_for_text(page: Page, text: str) -> None:
     page.wait_for_function(f"(t) => ({SCREEN_TEXT})().includes(t)", arg=text, timeout=WAIT_MS)
 
 
+@pytest.mark.e2e
 def test_serve_shows_the_summary_and_j_enter_opens_the_org_in_chromium(served: str, sample_db: Path) -> None:
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is needed for the browser test (.ci/run installs it)"
