@@ -274,7 +274,7 @@ def _cmd_followups(store, args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace, location: StoreLocation) -> int:
     from .serve import serve
 
-    tui_args = [flag for flag, on in (("--read-only", getattr(args, "read_only", False)),) if on]
+    tui_args = ["--read-only"] if getattr(args, "read_only", False) else []
     if getattr(args, "config", None) is not None:
         tui_args += ["--config", str(args.config.absolute())]
     if args.days is not None:

@@ -76,12 +76,6 @@ class TrialStackApp(App):
         `keymap` (binding id → keys) and `theme` are the administrator's own, already checked (`tui.keys`).
         """
         super().__init__()
-        if keymap:
-            self.set_keymap(keymap)
-        if theme:
-            self.theme = theme
-        sixteen = self.console.color_system in ("standard", "windows")
-        self._legible = LegibleColors("mono") if self.no_color else LegibleColors("ansi16") if sixteen else None
         if (review is None) == (opener is None):
             raise ValueError("give a review or an opener, not both")
         self._review: Future[Review] = Future()
@@ -93,6 +87,12 @@ class TrialStackApp(App):
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
+        if keymap:
+            self.set_keymap(keymap)
+        if theme:
+            self.theme = theme
+        sixteen = self.console.color_system in ("standard", "windows")
+        self._legible = LegibleColors("mono") if self.no_color else LegibleColors("ansi16") if sixteen else None
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Textual's own NO_COLOR filters give way to ours, which also keeps text readable on its background.
