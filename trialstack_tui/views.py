@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .metrics.billing import Projection
+from .metrics.evidence import Gap
 from .metrics.spikes import Spike
 from .metrics.summary import FLAG_KINDS, OrgSummary, Summary, WorkflowSummary
 from .records import ChangeRecord, DailyCounts, WorkflowRecord, WorkspaceRecord
@@ -53,6 +54,8 @@ class WorkflowDetail:
     spikes: list[Spike]
     changes: list[ChangeRecord]
     flags: list  # the org's flags that name this workflow
+    expected: list[float | None]  # per window day: the median of the same weekday in the 4 weeks before
+    gaps: list[Gap]  # the org's data gaps
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,16 @@ async def test_compare_shows_the_verdict_and_plus_minus_change_the_window(make_a
         screen = await _open_change(pilot, "chg-rollout-granite")
         assert screen.comparison.verdict == "rollout_effect" and screen.comparison.days == 14
         verdict = screen.query_one("#cmp-verdict").render().plain
-        assert verdict.startswith("ROLLOUT EFFECT") and "difference in differences" in verdict
+        assert verdict.startswith("ROLLOUT EFFECT") and "beyond chance" in verdict
+        evidence = screen.query_one("#cmp-evidence").render().plain
+        ev = screen.comparison.evidence
+        assert f"Difference vs control {screen.comparison.did:+.0%}" in evidence
+        assert f"usual 14-day change {ev.usual_change:+.0%}" in evidence and f"p {ev.p_value:.2f}" in evidence
+        assert f"z {ev.z:.1f} (far beyond chance)" in evidence
+        # The placebo histogram: a row of bars, a row with ▲ (this change) and ┴ (the usual change).
+        bars, marks, legend = evidence.splitlines()[-3:]
+        assert "▲" in marks and "┴" in marks and marks.index("▲") > marks.index("┴")
+        assert f"{len(ev.placebo_dids)} earlier windows" in legend
         await press(pilot, "plus")
         assert screen.comparison.days == 21 and screen.comparison.before.days == 21
         await press(pilot, "minus", "minus")
@@ -68,7 +77,7 @@ async def test_mark_a_comparison_records_the_change_and_its_verdict(make_app, sa
     assert (mark.target_type, mark.target_ref, mark.workflow_id, mark.reason) == (
         "change", "chg-process-lumen", "wf-lm-1a", "rollout",
     )
-    assert mark.owner and mark.note.startswith("process_problem: error rate rose")
+    assert mark.owner and mark.note.startswith("process_problem: error rate 3.0% → 18.6%")
 
 
 async def test_mark_a_workflow_from_its_view_prefills_the_owner(make_app, sample_db) -> None:
@@ -197,3 +206,25 @@ async def test_names_holding_markup_and_escapes_are_shown_literally(make_app, tm
         assert app.is_running
         workflows = current(pilot).query_one("#workflows", ReviewTable)
         assert workflows.get_row(workflows.visible_keys[0])[0].plain.startswith("[red]flow[/]")
+
+
+async def test_the_workflow_chart_draws_the_expected_count_and_the_comparison_says_which_test_failed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_workflow("wf-ob-1c")  # the weekday job that ran a batch on a Saturday
+        await settle(pilot)
+        screen = current(pilot)
+        model = screen.model
+        (spike,) = model.spikes
+        day = [d.day for d in model.days].index(spike.day)
+        assert model.expected[day] == spike.expected and model.days[day].events > 3 * model.expected[day]
+        legend = screen.query_one("#wf-daily .chart-legend").render().plain
+        assert "◆ expected (same weekday)" in legend and "spike" in legend
+        facts = screen.query_one("#wf-facts").render().plain
+        assert f"Sat {spike.day:%m-%d} {spike.events} (expected {spike.expected:,.0f})" in facts
+        app.open_comparison("chg-rollout-aster")
+        await settle(pilot)
+        screen = current(pilot)
+        assert screen.comparison.verdict == "no_clear_change"
+        assert "already moving this much before the change" in screen.query_one("#cmp-verdict").render().plain

@@ -71,6 +71,28 @@ def daily_counts(
 _COUNTS_COLUMNS = tuple(field.name for field in fields(DailyCounts))
 
 
+def daily_events(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    org_ids: Collection[str] | None = None,
+    exclude_org_ids: Collection[str] | None = None,
+    workflow_ids: Collection[str] | None = None,
+) -> dict[date, int]:
+    """Events per day in start..end (days without events absent), summed over the orgs or workflows asked for."""
+    query = select(DailyUsage.c.day, func.sum(DailyUsage.c.events)).where(
+        DailyUsage.c.day >= start, DailyUsage.c.day <= end
+    )
+    if org_ids is not None:
+        query = query.where(DailyUsage.c.org_id.in_(list(org_ids)))
+    if exclude_org_ids:
+        query = query.where(DailyUsage.c.org_id.not_in(list(exclude_org_ids)))
+    if workflow_ids is not None:
+        query = query.where(DailyUsage.c.workflow_id.in_(list(workflow_ids)))
+    return {day: int(n) for day, n in conn.execute(query.group_by(DailyUsage.c.day))}
+
+
 def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):
     """The smallest rollup that answers a distinct-users question at this grain."""
     return DailyUser if group_by == "workflow_id" or workflow_ids is not None else DailyOrgUser
