@@ -17,6 +17,7 @@ from .metrics.summary import (
     Summary,
     SummaryInputs,
     build_summary,
+    org_days_needed,
     rows_needed_from,
 )
 from .metrics.windows import review_windows
@@ -95,6 +96,9 @@ class Review:
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
+                org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
+                    conn, *before, org_ids=org_ids
+                ),
             )
         return build_summary(inputs)
 

@@ -128,7 +128,7 @@ def _profiles(end: date) -> list[OrgProfile]:
         OrgProfile("ks", "Kestrel CRO", "Business", 30, 0.52, 0.86, acceptance=0.46, ai_heavy=True,
                    story="AI-heavy but poor: most work is AI-assisted and fewer than half of AI outputs are accepted"),
         OrgProfile("as", "Aster Medical", "Team", 5, 0.62, 0.9,
-                   story="ramping up ~30 % a fortnight since it joined; its rollout changed nothing beyond that"),
+                   story="ramping up ~35 % a fortnight since it joined; its rollout changed nothing beyond that"),
         OrgProfile("mp", "Maple Research", "Starter", 16, 0.68, 0.93, credit_use=0.45,
                    story="steady, with a queue batch every Monday: a weekly rhythm, not a spike"),
         OrgProfile("td", "Tidewater Health", "Team", 20, 0.6, 0.9,

@@ -39,19 +39,8 @@ def serve(host: str, port: int, tui_args: Sequence[str], *, store: str | None) -
     """Serve the TUI on host:port until interrupted (Ctrl+C or SIGTERM); `store` is the `--db` given, if any."""
     from textual_serve.server import Server  # aiohttp and friends: only for this command
 
-    if not is_loopback(host):
-        print(
-            f"trialstack-tui: warning: serving on {host}: anyone who can reach {host}:{port} gets the app and "
-            "its store, with no login; prefer the default 127.0.0.1 and an SSH tunnel",
-            file=sys.stderr,
-        )
     if store is not None:
         os.environ[ENV_DB] = store  # each app process inherits the environment
-    print(
-        f"trialstack-tui: serving the TUI at http://{host}:{port} (Ctrl+C stops); from another machine: "
-        f"ssh -L {port}:{host}:{port} this-host, then open http://{host}:{port}",
-        file=sys.stderr,
-    )
     server = Server(app_command(tui_args), host=host, port=port, title="trialstack-tui")
     try:
         server.serve()

@@ -76,7 +76,7 @@ async def test_y_copies_the_highlighted_row_with_names_not_ids(make_app) -> None
         assert len(fields) == len(ORG_COLUMNS)
         assert fields[0] == second.org.name and second.org.org_id not in app.clipboard
         assert fields[1] == f"{second.activity.events:,}"
-        assert [n.message for n in app._notifications][-1] == f"Copied the row {second.org.name!r} as TSV"
+        assert [n.message for n in app._notifications][-1] == f"Copied the row “{second.org.name}” as TSV"
 
 
 async def test_shift_y_copies_the_table_as_shown_filtered_and_sorted(make_app) -> None:
@@ -103,3 +103,11 @@ async def test_copied_text_is_made_visible_like_the_screen(make_app, tmp_path) -
         fields = app.clipboard.removesuffix("\n").split("\t")
         assert fields[0] == "Evil\\x09Co\\x0a\\x1b]52;c;aGk=\\x07"  # as the orgs table shows it
         assert len(fields) == len(ORG_COLUMNS)
+
+
+async def test_a_copied_cell_that_a_spreadsheet_would_run_as_a_formula_is_pasted_as_text(make_app, tmp_path) -> None:
+    app = make_app(db=store_of_orgs(tmp_path, {"f": '=HYPERLINK("http://x.example","open")'}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "y")
+        assert app.clipboard.split("\t")[0] == '\'=HYPERLINK("http://x.example","open")'

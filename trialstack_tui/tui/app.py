@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
 from ..config import StoreLocation
 from ..errors import UserFacingError, unexpected_error_line
+from ..safe_text import terminal_text, visible
 from .commands import ReviewCommands
 from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
@@ -98,6 +100,16 @@ class TrialStackApp(App):
         # Textual's own NO_COLOR filters give way to ours, which also keeps text readable on its background.
         filters = [f for f in super().get_line_filters() if not isinstance(f, (Monochrome, NoColor))]
         return filters if self._legible is None else [*filters, self._legible]
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast, whoever raises it: never markup (a name like `ops [/] team` would crash it), and
+        control characters made visible. The `markup` argument is accepted and ignored on purpose."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every screen's title and sub-title, in the header: names in them are shown with controls visible."""
+        return super().format_title(visible(title), visible(sub_title))
 
     @property
     def review(self) -> Review:
@@ -320,5 +332,5 @@ def run_tui(
         opener.close()
     for line in (*(f"trialstack-tui: {notice}" for notice in opener.notices), app.failure):
         if line:
-            print(line, file=sys.stderr)
+            print(terminal_text(line), file=sys.stderr)
     return app.return_code or 0

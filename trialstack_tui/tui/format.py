@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..metrics.windows import Trend
-from ..safe_text import plain
+from ..safe_text import plain, visible
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
 TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}
@@ -70,7 +70,7 @@ def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
         if isinstance(value, Text):
             text.append_text(value)
         else:
-            text.append(value, style="bold red" if warn else "")
+            text.append(visible(value), style="bold red" if warn else "")
         if i < len(lines) - 1:
             text.append("\n")
     return text

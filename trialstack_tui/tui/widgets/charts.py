@@ -17,7 +17,7 @@ from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
 SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
-RICH_COLORS = {"orange": "dark_orange"}
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
 OVERLAY_COLOR, OVERLAY_GLYPH = "white", "◆"  # a line of its own glyph over the bars: readable without colour
 MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"))
 CHART_FRAME_ROWS = 4  # title, top and bottom frame, tick labels  # plotext colour names that Rich spells differently
@@ -165,7 +165,7 @@ class DailyChart(Vertical, can_focus=True):
         kinds = {m.color for m in plot.markers}
         for color, label in MARKER_LEGEND:
             if color in kinds:
-                legend.append("│ ", style=color)
+                legend.append("│ ", style=RICH_COLORS.get(color, color))
                 legend.append(f"{label}  ")
         self.query_one(".chart-legend", Label).update(legend)
 

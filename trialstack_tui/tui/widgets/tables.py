@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
-from ...safe_text import visible
+from ...safe_text import tsv_cell, visible
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,13 @@ class ReviewTable(DataTable):
             return
         self.app.copy_to_clipboard(tsv([row.cells]))
         # markup=False: the row's first cell is stored text (an org name), never markup.
-        self.app.notify(f"Copied the row {visible(row.cells[0].plain)!r} as TSV", markup=False, timeout=3)
+        self.app.notify(f"Copied the row “{row.cells[0].plain}” as TSV", markup=False, timeout=3)
 
     def action_copy_table(self) -> None:
         shown = self._ordered()
         header = [Text(col.label) for col in self.columns_spec]
         self.app.copy_to_clipboard(tsv([header, *(r.cells for r in shown)]))
-        filtered = f" (filter {visible(self.filter_text)!r})" if self.filter_text else ""
+        filtered = f" (filter “{self.filter_text}”)" if self.filter_text else ""
         self.app.notify(
             f"Copied the table as TSV: {len(shown)} rows × {len(header)} columns with a header{filtered}",
             markup=False, timeout=3,
@@ -142,9 +142,9 @@ class ReviewTable(DataTable):
 
 
 def tsv(rows: Sequence[Sequence[Text]]) -> str:
-    """Tab-separated lines of the cells as shown, made visible like the screen (a tab or newline in a name
-    becomes `\\x09` / `\\x0a`, so it cannot split a cell or a row; no terminal control reaches the clipboard)."""
-    return "".join("\t".join(visible(cell.plain) for cell in cells) + "\n" for cells in rows)
+    """Tab-separated lines of the cells as shown (`tsv_cell`: made visible like the screen, so a tab or
+    newline in a name cannot split a cell or a row and no terminal control reaches the clipboard)."""
+    return "".join("\t".join(tsv_cell(cell.plain) for cell in cells) + "\n" for cells in rows)
 
 
 def _search_text(row: Row) -> str:
