@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
-        help="store: a SQLite file path or a SQLAlchemy URL (default: $TRIALSTACK_DB, else the config file's store, else the user data dir)",
+        help="store: a SQLite file path or a SQLAlchemy URL (default: $TRIALSTACK_DB, else the config file's "
+        "store, else the user data dir)",
     )
     common.add_argument(
         "--read-only", action="store_true", default=argparse.SUPPRESS,
