@@ -27,8 +27,9 @@ def _route(*keys: str):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await press(pilot, *keys)
+        # A blinking cursor is caught visible or not depending on how busy the machine is: hold it shown.
         for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False  # a blinking cursor drew in one run and not in the next
+            field.cursor_blink = False
         await pilot.pause()
 
     return run_before

@@ -30,8 +30,8 @@ class ReviewScreen(Screen, Generic[Model]):
     """Subclasses implement `compose_body`, `fetch` (runs in a thread) and `show` (on the UI thread)."""
 
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", show=False),
-        Binding("slash", "filter", "Filter"),
+        Binding("escape,backspace", "back", "Back", show=False, id="back"),
+        Binding("slash", "filter", "Filter", id="filter"),
     ]
     SCREEN_TITLE = ""
     WINDOWED = True  # whether the review window (w, a) changes what this screen shows

@@ -53,11 +53,11 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     )
     # Short footer words (the tooltip is the help's longer line), so every key fits the footer at 76 columns.
     BINDINGS = [
-        Binding("o", "cycle_status", "Status", tooltip="Show open / done / all marks"),
-        Binding("u", "owner_filter", "Owner", tooltip="Show the marks of one owner (any case)"),
-        Binding("d", "toggle_done", "Done", tooltip="Close the highlighted mark, or reopen it"),
-        Binding("e", "export('csv')", "Export", tooltip="Export the listed marks as CSV"),
-        Binding("E", "export('md')", "Export MD", tooltip="Export the listed marks as Markdown"),
+        Binding("o", "cycle_status", "Status", tooltip="Show open / done / all marks", id="followups-status"),
+        Binding("u", "owner_filter", "Owner", tooltip="Show the marks of one owner (any case)", id="followups-owner"),
+        Binding("d", "toggle_done", "Done", tooltip="Close the highlighted mark, or reopen it", id="followups-done"),
+        Binding("e", "export('csv')", "Export", tooltip="Export the listed marks as CSV", id="export-csv"),
+        Binding("E", "export('md')", "Export MD", tooltip="Export the listed marks as Markdown", id="export-markdown"),
     ]
     WINDOWED = False
 

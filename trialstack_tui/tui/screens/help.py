@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,9 +25,9 @@ class HelpScreen(ModalScreen[None]):
     """Scrolls by keyboard (j/k, arrows, PgUp/PgDn, Home/End): at 80×24 the key list is longer than the box."""
 
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close"),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
+        Binding("escape,question_mark,q", "close", "Close", id="help-close"),
+        Binding("j", "scroll('down')", "Down", show=False, id="help-down"),
+        Binding("k", "scroll('up')", "Up", show=False, id="help-up"),
     ]
 
     def __init__(self, screen: Screen) -> None:
@@ -71,8 +73,8 @@ class HelpScreen(ModalScreen[None]):
             for binding in group:
                 if not binding.description or (binding.action in descriptions and binding.action not in keys):
                     continue
-                for key in binding.key.split(","):
-                    shown = self.app.get_key_display(Binding(key.strip(), binding.action))
+                for key in keys_in_force(binding, self.app._keymap):  # the administrator's keymap, if any
+                    shown = self.app.get_key_display(Binding(key, binding.action))
                     keys.setdefault(binding.action, [])
                     if shown not in keys[binding.action]:
                         keys[binding.action].append(shown)
@@ -83,6 +85,12 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def keys_in_force(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that reach `binding` now: the keymap's when it remaps the binding's id, else its own."""
+    keystring = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [key.strip() for key in keystring.split(",") if key.strip()]
 
 
 def _own_bindings(cls: type) -> list[Binding]:

@@ -51,8 +51,8 @@ class RolloutScreen(ReviewScreen[ChangeList]):
         "that decided it. + and - widen or narrow the windows."
     )
     BINDINGS = [
-        Binding("plus,equals_sign", "widen", "Widen"),
-        Binding("minus", "narrow", "Narrow"),
+        Binding("plus,equals_sign", "widen", "Widen", id="widen"),
+        Binding("minus", "narrow", "Narrow", id="narrow"),
     ]
 
     def __init__(self, select: str | None = None) -> None:
