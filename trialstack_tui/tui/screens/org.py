@@ -44,7 +44,7 @@ WORKSPACE_COLUMNS = [
 
 class OrgScreen(ReviewScreen[OrgDetail]):
     SCREEN_TITLE = "Org drill-down"
-    BINDINGS = [Binding("escape,backspace", "back", "Back")]  # a drill-down: show the way back
+    BINDINGS = [Binding("escape,backspace", "back", "Back", id="back")]  # a drill-down: show the way back
     FOCUS = "#workflows"
     HELP = (
         "Is adoption broad or narrow, which workflow areas drive activity, and is AI output any good? The chart "

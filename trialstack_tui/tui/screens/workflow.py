@@ -22,7 +22,7 @@ from .base import ReviewScreen
 
 class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     SCREEN_TITLE = "Workflow"
-    BINDINGS = [Binding("escape,backspace", "back", "Back")]  # a drill-down: show the way back
+    BINDINGS = [Binding("escape,backspace", "back", "Back", id="back")]  # a drill-down: show the way back
     FOCUS = "#wf-flags"
     HELP = (
         "One workflow: daily events by kind with spikes (yellow), changes (red) and data gaps (grey) marked, "
