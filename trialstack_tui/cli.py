@@ -16,6 +16,7 @@ from typing import NoReturn
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
+from .safe_text import visible
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
@@ -78,6 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=_positive_int, default=14)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("org", parents=[common], help="one org's drill-down (the org screen) as text or JSON")
+    p.add_argument("org_id")
+    _window_arguments(p)
+    p = sub.add_parser("workflow", parents=[common], help="one workflow (the workflow screen) as text or JSON")
+    p.add_argument("workflow_id")
+    _window_arguments(p)
+    p = sub.add_parser("billing", parents=[common], help="credits, projections and crossing dates (the billing screen)")
+    _window_arguments(p)
+
+    p = sub.add_parser("report", parents=[common], help="an owner's report: one Markdown file to hand them")
+    p.add_argument("--owner", required=True, help="the owner, as named on workflows and marks")
+    p.add_argument("--out", type=Path, default=None, help="the file to write (default: in the exports folder)")
+    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--as-of", type=_iso_date, default=None)
+
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
     p.add_argument("--status", choices=("open", "done", "all"), default="open")
     p.add_argument("--owner", default=None)
@@ -94,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the data set to about this many events (for benchmarks); stories stay planted",
     )
     return parser
+
+
+def _window_arguments(p: argparse.ArgumentParser) -> None:
+    """--days, --as-of and --json, as every screen's command takes them."""
+    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--as-of", type=_iso_date, default=None)
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +170,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _cmd_summary(store, args)
         if args.command == "compare":
             return _cmd_compare(store, args)
+        if args.command in SCREEN_COMMANDS:
+            return _cmd_screen(store, args)
+        if args.command == "report":
+            return _cmd_report(store, args)
         return _cmd_followups(store, args)
 
 
@@ -228,6 +255,38 @@ def _cmd_compare(store, args: argparse.Namespace) -> int:
 
     comparison = Review(store).compare(args.change_id, days=args.days)
     print(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
+    return EXIT_OK
+
+
+SCREEN_COMMANDS = ("org", "workflow", "billing")
+
+
+def _cmd_screen(store, args: argparse.Namespace) -> int:
+    """`org`, `workflow` and `billing`: the screen's own view model, as text or JSON."""
+    from .review import Review
+
+    review = Review(store)
+    if args.command == "org":
+        model = review.org_detail(args.org_id, days=args.days, as_of=args.as_of)
+        document, text = report.org_detail_json, report.org_detail_text
+    elif args.command == "workflow":
+        model = review.workflow_detail(args.workflow_id, days=args.days, as_of=args.as_of)
+        document, text = report.workflow_detail_json, report.workflow_detail_text
+    else:
+        model = review.billing(as_of=args.as_of, days=args.days)
+        document, text = report.billing_json, report.billing_text
+    print(report.to_json(document(model)) if args.json else text(model))
+    return EXIT_OK
+
+
+def _cmd_report(store, args: argparse.Namespace) -> int:
+    from .exports import default_export_path, write_export
+    from .review import Review
+
+    owner_report = Review(store).owner_report(args.owner, days=args.days, as_of=args.as_of)
+    path = args.out or default_export_path(report.owner_report_stem(args.owner), "md")
+    written = write_export(path, report.owner_report_markdown(owner_report))
+    print(f"wrote the report for {visible(args.owner)} to {visible(written)}")
     return EXIT_OK
 
 

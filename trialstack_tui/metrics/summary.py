@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord
-from .billing import Projection, month_start, project
+from .billing import BudgetOutlook, Projection, budget_outlook, budget_warning, month_start, project, recent_window_start
 from .counts import Counts, ratio
+from .lifecycle import Lifecycle
 from .spikes import BASELINE_DAYS, Spike, find_spikes
 from .windows import Trend, Window, review_windows, trend
 
@@ -23,7 +24,7 @@ UNTRAINED = 0.5
 
 FLAG_KINDS = (
     "declining", "narrow_adoption", "concentrated", "spike", "ai_low_acceptance", "high_error_rate", "overage",
-    "untrained_users",
+    "untrained_users", "budget_warning",
 )
 
 
@@ -60,6 +61,7 @@ class WorkflowSummary:
     share_of_org: float | None
     active_users: int | None  # None when the summary did not ask for per-workflow users
     daily_events: list[int]
+    lifecycle: Lifecycle | None = None  # None when the summary did not ask for per-workflow lifecycle
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class OrgSummary:
     billing: Projection
     trained_users: int | None  # None without users data for the org
     daily_events: list[int]
+    budget: BudgetOutlook  # crossing dates and projection at the recent daily rate
     flags: list[Flag] = field(default_factory=list)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     @property
     def adoption(self) -> float | None:
@@ -163,6 +167,8 @@ class SummaryInputs:
     trained_by_org: dict[str, int]
     orgs_with_users: set[str]
     daily_active: dict[date, int]
+    lifecycle_by_org: dict[str, Lifecycle] = field(default_factory=dict)
+    lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # None: not asked for, as active_by_workflow
 
 
 def rows_needed_from(as_of: date, days: int) -> date:
@@ -177,6 +183,7 @@ def summarize_workflows(
     window: Window,
     previous: Window,
     active_by_workflow: dict[str, int] | None,
+    lifecycle_by_workflow: dict[str, Lifecycle] | None = None,
 ) -> list[WorkflowSummary]:
     """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events."""
     now: dict[str, Counts] = defaultdict(Counts)
@@ -200,6 +207,9 @@ def summarize_workflows(
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
+            lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(
+                wf.workflow_id, Lifecycle(days=window.days)
+            ),
         )
         for wf in workflows
     ]
@@ -214,22 +224,29 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     month = Window(month_start(inputs.as_of), inputs.as_of)
     rows = inputs.rows
     workflow_summaries = summarize_workflows(
-        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow
+        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, inputs.lifecycle_by_workflow
     )
     by_org: dict[str, list[WorkflowSummary]] = defaultdict(list)
     for ws in workflow_summaries:
         by_org[ws.workflow.org_id].append(ws)
     mtd: dict[str, float] = defaultdict(float)
+    recent = Window(recent_window_start(inputs.as_of), inputs.as_of)
+    credits_by_day: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
         if row.day in month:
             mtd[row.org_id] += row.credits
+        if row.day in recent:
+            credits_by_day[row.org_id][row.day] += row.credits
     spikes = find_spikes(rows, window, inputs.first_data_day)
     spikes_by_org: dict[str, list[Spike]] = defaultdict(list)
     for spike in spikes:
         spikes_by_org[spike.org_id].append(spike)
 
     orgs = [
-        _org_summary(org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id])
+        _org_summary(
+            org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id],
+            credits_by_day[org.org_id],
+        )
         for org in cat.orgs.values()
     ]
     orgs.sort(key=lambda o: (-o.activity.events, o.org.name.lower(), o.org.org_id))
@@ -279,7 +296,12 @@ def summarize_areas(workflows: Iterable[WorkflowSummary]) -> list[AreaSummary]:
 
 
 def _org_summary(
-    org: OrgRecord, workflows: list[WorkflowSummary], spikes: list[Spike], inputs: SummaryInputs, mtd: float
+    org: OrgRecord,
+    workflows: list[WorkflowSummary],
+    spikes: list[Spike],
+    inputs: SummaryInputs,
+    mtd: float,
+    credits_by_day: dict[date, float],
 ) -> OrgSummary:
     activity = Activity(
         Counts.total(w.activity.now for w in workflows), Counts.total(w.activity.before for w in workflows)
@@ -299,6 +321,8 @@ def _org_summary(
         billing=project(mtd, inputs.as_of, org.included_credits),
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
+        lifecycle=inputs.lifecycle_by_org.get(org.org_id, Lifecycle(days=inputs.days)),
+        budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
     _window, previous = review_windows(inputs.as_of, inputs.days)
     recent = [
@@ -364,6 +388,8 @@ def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Sp
             f"projected {b.projected_credits:,.0f} credits vs {b.included_credits:,.0f} included "
             f"(+{b.overage:,.0f}; {b.mtd_credits:,.0f} used in {b.days_elapsed} of {b.days_in_month} days)"
         )))
+    if (warning := budget_warning(org.budget, org.billing.heading_for_overage)) is not None:
+        flags.append(Flag("budget_warning", oid, None, warning))
     if org.trained_share is not None and org.trained_share < UNTRAINED:
         flags.append(Flag("untrained_users", oid, None, (
             f"{org.trained_users} of {org.active_users} active users trained ({org.trained_share:.0%}, below {UNTRAINED:.0%})"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ..metrics.lifecycle import STATES, Lifecycle
 from ..metrics.windows import Trend
 from ..safe_text import plain
+from ..sparkline import sparkline
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
 TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}
@@ -48,18 +50,10 @@ def data(value: object, style: str = "") -> Text:
     return plain("" if value is None else value, style)
 
 
-_BLOCKS = "▁▂▃▄▅▆▇█"
-
-
 def spark(values: list[int] | list[float], width: int = 14) -> Text:
     """A one-line sparkline of the last `width` values (for table cells)."""
-    tail = list(values)[-width:]
-    if not tail:
-        return Text("")
-    top = max(tail)
-    if top <= 0:
-        return Text(_BLOCKS[0] * len(tail), style="dim")
-    return Text("".join(_BLOCKS[min(7, int(v / top * 7.999))] for v in tail), style="cyan")
+    line = sparkline(values, width)
+    return Text(line, style="cyan" if max(values[-width:], default=0) > 0 else "dim")
 
 
 def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
@@ -74,3 +68,36 @@ def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
         if i < len(lines) - 1:
             text.append("\n")
     return text
+
+
+LIFECYCLE_STYLE = {"new": "cyan", "returning": "green", "resurrecting": "yellow", "dormant": "red"}
+LIFECYCLE_BLOCK = {"new": "█", "returning": "▓", "resurrecting": "▒", "dormant": "░"}
+LIFECYCLE_ABBR = {"new": "new", "returning": "ret", "resurrecting": "res", "dormant": "dorm"}
+"""Each state has its own block as well as its colour, so the bar reads in 16 colours and with NO_COLOR."""
+
+
+def lifecycle_state(state: str) -> Text:
+    """A lifecycle state in its colour, with its block."""
+    return Text(f"{LIFECYCLE_BLOCK[state]} {state}", style=LIFECYCLE_STYLE[state])
+
+
+def lifecycle_bar(lc: Lifecycle | None, width: int = 12) -> Text:
+    """One stacked bar of new / returning / resurrecting / dormant users, then their counts.
+
+    Every state with users gets at least one cell, so a single new user is never rounded away.
+    """
+    if lc is None:
+        return Text("—", style="dim")
+    total = sum(lc.count(s) for s in STATES)
+    if total == 0:
+        return Text("no users", style="dim")
+    present = [s for s in STATES if lc.count(s)]
+    cells = {s: max(1, round(lc.count(s) / total * width)) for s in present}
+    while sum(cells.values()) > max(width, len(present)):
+        widest = max(present, key=lambda s: cells[s])
+        cells[widest] -= 1
+    bar = Text()
+    for s in present:
+        bar.append(LIFECYCLE_BLOCK[s] * cells[s], style=LIFECYCLE_STYLE[s])
+    bar.append(" " + " ".join(f"{lc.count(s)} {LIFECYCLE_ABBR[s]}" for s in STATES))
+    return bar

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from ...metrics.lifecycle import STATES
 from ...views import OrgDetail
 from .. import format as fmt
 from ..state import ReviewWindow
@@ -31,7 +32,9 @@ WORKFLOW_COLUMNS = [
     Column("users", "Users", numeric=True),
     Column("spark", "Daily"),
 ]
-UNTRAINED_COLUMNS = [Column("user", "Untrained active user", width=24), Column("role", "Role", width=16)]
+UNTRAINED_COLUMNS = [
+    Column("user", "Untrained user", width=24), Column("role", "Role", width=16), Column("state", "Lifecycle", width=12),
+]
 WORKSPACE_COLUMNS = [
     Column("name", "Workspace", width=20),
     Column("events", "Events", numeric=True),
@@ -109,7 +112,11 @@ class OrgScreen(ReviewScreen[OrgDetail]):
         )
 
         self.query_one("#untrained", ReviewTable).set_rows(
-            [Row(key=u, cells=[fmt.data(u), fmt.data(r)], sort_values=[u, r]) for u, r in model.untrained_active]
+            [
+                Row(key=u.user_id, cells=[fmt.data(u.user_id), fmt.data(u.role), fmt.lifecycle_state(u.state)],
+                    sort_values=[u.user_id, u.role, STATES.index(u.state)])
+                for u in model.untrained
+            ]
         )
 
     @on(ReviewTable.RowSelected, "#workflows")
