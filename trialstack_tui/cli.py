@@ -286,7 +286,12 @@ def _cmd_report(store, args: argparse.Namespace) -> int:
 
     owner_report = Review(store).owner_report(args.owner, days=args.days, as_of=args.as_of)
     path = args.out or default_export_path(report.owner_report_stem(args.owner), "md")
-    written = write_export(path, report.owner_report_markdown(owner_report))
+    try:
+        written = write_export(path, report.owner_report_markdown(owner_report))
+    except UserFacingError:
+        if path.exists():  # never over an existing file: the command cannot ask, so it says what to do
+            raise UserFacingError(f"{path} already exists; nothing was written (choose another --out)") from None
+        raise
     print(f"wrote the report for {visible(args.owner)} to {visible(written)}")
     return EXIT_OK
 

@@ -633,17 +633,17 @@ def owner_report_markdown(r: OwnerReport) -> str:
             "",
             *_figures_md(w.summary),
             "",
-            "Flags: " + ("none" if not w.flags else ""),
+            "Flags:" + (" none" if not w.flags else ""),
             *(f"- {_md(f.kind.replace('_', ' '))}: {_md(f.detail)}" for f in w.flags),
             "",
-            "Changes that touched it: " + ("none" if not w.changes else ""),
+            "Changes that touched it:" + (" none" if not w.changes else ""),
             *(
                 f"- {v.change.date} {_md(v.change.kind)}: {_md(v.change.title)} — {_md(v.verdict.replace('_', ' '))}: "
                 f"{_md(v.reason)}"
                 for v in w.changes
             ),
             "",
-            "Untrained users: " + ("none" if not w.untrained else ""),
+            "Untrained users:" + (" none" if not w.untrained else ""),
             *(
                 f"- {_md(u.user_id)}{f' ({_md(u.role)})' if u.role else ''}: {u.state} — {UNTRAINED_ADVICE[u.state]}"
                 for u in w.untrained

@@ -15,6 +15,7 @@ from ... import report
 from ...errors import UserFacingError
 from ...exports import default_export_path, write_export
 from ...records import FollowUpRecord
+from ...safe_text import visible
 from .. import format as fmt
 from ..state import ReviewWindow
 from ..widgets.dialogs import ConfirmDialog, TextDialog
@@ -48,7 +49,9 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     HELP = (
         "Marks left for workflow owners, newest first. o cycles open / done / all, u filters by owner, d closes "
         "(or reopens) the highlighted mark, e exports the listed marks as CSV and E as Markdown to a file whose "
-        "path is shown. Enter opens what the mark points at."
+        "path is shown. R writes the highlighted mark's owner a report (their open marks with what the data "
+        "says now, their workflows' figures, changes and untrained users) as Markdown. Enter opens what the "
+        "mark points at."
     )
     BINDINGS = [
         Binding("o", "cycle_status", "Open/done/all"),
@@ -56,6 +59,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         Binding("d", "toggle_done", "Done"),
         Binding("e", "export('csv')", "Export CSV"),
         Binding("E", "export('md')", "Export MD"),
+        Binding("R", "owner_report", "Owner report"),
     ]
 
     def __init__(self) -> None:
@@ -150,23 +154,44 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             return
         content = EXPORTS[kind](self.model.marks)
         path = default_export_path(f"followups-{self.status}", kind)
-        self._write(path, content, overwrite=False)
+        self._write(path, content, f"Exported {len(self.model.marks)} marks to", overwrite=False)
 
-    def _write(self, path: Path, content: str, *, overwrite: bool) -> None:
+    def action_owner_report(self) -> None:
+        mark = self.selected()
+        if mark is None:
+            self.notify("Highlight a mark: R writes the report for its owner.", severity="warning")
+            return
+        if not mark.owner.strip():
+            self.notify("This mark has no owner to report to.", severity="warning")
+            return
+        self._build_owner_report(mark.owner, self.tapp.window)
+
+    @work(thread=True, group="owner-report")
+    def _build_owner_report(self, owner: str, window: ReviewWindow) -> None:
+        try:
+            model = self.tapp.review.owner_report(owner, days=window.days, as_of=window.as_of)
+        except UserFacingError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        content = report.owner_report_markdown(model)
+        path = default_export_path(report.owner_report_stem(owner), "md")
+        self.app.call_from_thread(self._write, path, content, f"Wrote the report for {visible(owner)} to")
+
+    def _write(self, path: Path, content: str, done: str, *, overwrite: bool = False) -> None:
         try:
             written = write_export(path, content, overwrite=overwrite)
         except UserFacingError as exc:
             if path.exists() and not overwrite:
                 self.app.push_screen(
                     ConfirmDialog(f"{path} exists. Overwrite it?"),
-                    lambda yes: self._write(path, content, overwrite=True) if yes else None,
+                    lambda yes: self._write(path, content, done, overwrite=True) if yes else None,
                 )
             else:
                 self.notify(str(exc), severity="error")
             return
-        count = len(self.model.marks) if self.model else 0
-        self.query_one("#followups-export", Static).update(Text(f"Exported {count} marks to {written}"))
-        self.notify(f"Exported to {written}")
+        message = f"{done} {visible(written)}"
+        self.query_one("#followups-export", Static).update(Text(message))
+        self.notify(message, markup=False)
 
     @on(ReviewTable.RowSelected, "#followups")
     def open_target(self, event: ReviewTable.RowSelected) -> None:

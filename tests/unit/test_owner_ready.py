@@ -1,4 +1,5 @@
-"""Lifecycle, stickiness and budget crossing dates at their boundaries, on SQLite and PostgreSQL.
+"""Lifecycle, stickiness, budget crossing dates, the screen commands and the owner's report, on SQLite and
+PostgreSQL.
 
 The store below is counted by hand. As of 2026-03-31 with a 10-day window: the window is 03-22..03-31, the
 previous window 03-12..03-21, and anything earlier is "before".
@@ -63,7 +64,9 @@ def _store(folder: Path, location: StoreLocation) -> Store:
         (f"e{i}", f"{day}T10:00:00", wf, user, "manual", "ok", credits)
         for i, (user, day, wf, credits) in enumerate(EVENTS)
     ])
-    write_csv(folder, "changes", HEADERS["changes"], [])
+    write_csv(folder, "changes", HEADERS["changes"], [
+        ("chg-1", "2026-03-22", "process", "Second review for *screening*", "org-a", "wf-a1"),
+    ])
     store = Store(location)
     import_path(store, folder)
     return store
@@ -146,3 +149,65 @@ def test_the_screen_commands_print_the_screens_models(review: Review, location: 
     by_wf = {w["workflow_id"]: w for w in summary["workflows"]}
     assert by_wf["wf-a1"]["lifecycle"] == {"new": 2, "returning": 1, "resurrecting": 1, "dormant": 2}
     assert {o["org_id"]: o["lifecycle"]["new"] for o in summary["orgs"]} == {"org-a": 2, "org-b": 1}
+
+
+def test_the_owner_report_field_by_field(review: Review, location: StoreLocation, tmp_path: Path, capsys):
+    review.mark(target_type="workflow", reason="other", org_id="org-a", workspace_id="ws-a", workflow_id="wf-a1",
+                note="see *this* | \x1b[31mred")
+    review.mark(target_type="change", reason="rollout", org_id="org-a", workflow_id="wf-a1", target_ref="chg-1",
+                note="did it help?")
+    review.mark(target_type="org", reason="overage", org_id="org-b", owner="Finance", note="not Dana's")
+    verdict = review.compare("chg-1")
+    db = location.url if location.path is None else str(location.path)
+    out = tmp_path / "dana.md"
+    assert cli.main(["report", "--owner", "Dana Ruiz", "--out", str(out), "--db", db, "--days", "10",
+                     "--as-of", AS_OF]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote the report for Dana Ruiz to {out}"
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# Follow-up for Dana Ruiz"
+    assert lines[2] == "Data as of 2026-03-31; window 2026-03-22 to 2026-03-31 (10 days), compared with 2026-03-12 to 2026-03-21."
+    marks = lines[lines.index("## Open marks (2)"):lines.index("## Workflows (1)")]
+    # newest first: the change, then the workflow; Finance's mark is not in Dana's report
+    assert marks[2] == "### 1. change Second review for \\*screening\\*"
+    assert "- Org: Alpha Trials" in marks
+    assert "- Note: did it help?" in marks
+    assert f"- Now: {verdict.verdict.replace('_', ' ')}: {verdict.reason}" in marks
+    second = marks[marks.index("### 2. workflow Screening"):]
+    assert second[2] == "- Reason: other"
+    # the ESC made visible as \x1b, then every backslash and markup character escaped for Markdown
+    assert second[4] == r"- Note: see \*this\* \| \\x1b\[31mred"
+    assert second[6] == "- Now: not flagged in the current window"
+    assert not any("not Dana" in line for line in lines)
+    wf = lines[lines.index("### Screening"):]
+    assert wf[2] == "Alpha Trials / Oncology · area Enrollment · AI-assisted"
+    figures = dict(line.strip("|").split(" | ", 1) for line in wf[4:14] if line.startswith("| ") and "---" not in line)
+    assert {k.strip(): v.strip() for k, v in figures.items()} == {
+        "figure": "value",
+        "Events": "6 (+100%, growing) against 3 before",
+        "Daily events": "`█▄▁▁▁▁▁▁▄█`",  # 2, 1, six empty days, 1, 2
+        "Active users": "4",
+        "Lifecycle": "2 new · 1 returning · 1 resurrecting · 2 dormant · stickiness 12%",  # 5 user-days / 10 / 4
+        "AI share": "0%; acceptance — of 0 reviewed",
+        "Error rate": "0.0%",
+        "Queue share": "0%",
+        "Credits": "25",
+    }
+    changes = wf.index("Changes that touched it:")
+    assert wf[changes + 1].startswith("- 2026-03-22 process: Second review for \\*screening\\* — ")
+    untrained = wf[wf.index("Untrained users:") + 1:]
+    assert untrained == [
+        "- u-dorm (monitor): dormant — an adoption gap",
+        "- u-edge: returning — trained use is overdue",
+        "- u-new (coordinator): new — a training task",
+        "- u-res (admin): resurrecting — back after a break; train before habits set",
+    ]
+    # never over an existing file
+    assert cli.main(["report", "--owner", "Dana Ruiz", "--out", str(out), "--db", db]) == 2
+    assert "already exists; nothing was written" in capsys.readouterr().err
+
+
+def test_an_owner_without_workflows_or_marks_is_one_line(review: Review, location: StoreLocation, capsys):
+    db = location.url if location.path is None else str(location.path)
+    assert cli.main(["report", "--owner", "Nobody", "--db", db]) == 2
+    assert capsys.readouterr().err.strip() == "trialstack-tui: no workflow and no open mark has the owner 'Nobody'"
