@@ -56,11 +56,6 @@ class OrgDetail:
     def workflows(self) -> list[WorkflowSummary]:
         return self.summary.workflows
 
-    @property
-    def untrained_active(self) -> list[UntrainedUser]:
-        """The untrained users active in the window (every state but dormant)."""
-        return [u for u in self.untrained if u.state != "dormant"]
-
 
 @dataclass(frozen=True)
 class WorkflowDetail:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,6 +83,11 @@ class BudgetOutlook:
     recent_daily_rate: float
     days_left: int  # days of the month after as_of
     crossings: tuple[Crossing, ...]  # one per BUDGET_THRESHOLDS; empty for a plan with no included credits
+    cumulative: tuple[float, ...]  # month-to-date credits at the end of each day from the 1st to as_of
+
+    def path(self) -> list[float]:
+        """Month-to-date credits for every day of the month: as used to as_of, then at the recent rate."""
+        return [*self.cumulative, *(self.mtd_credits + self.recent_daily_rate * k for k in range(1, self.days_left + 1))]
 
     @property
     def projected_recent(self) -> float:
@@ -106,22 +112,16 @@ def budget_outlook(daily_credits: Mapping[date, float], as_of: date, included_cr
     otherwise the day it will at the recent rate, when that day is in this month.
     """
     first = month_start(as_of)
-    month = sorted((d, v) for d, v in daily_credits.items() if first <= d <= as_of)
-    mtd = sum(v for _d, v in month)
+    cumulative = list(itertools.accumulate(daily_credits.get(first + timedelta(days=i), 0.0) for i in range(as_of.day)))
+    mtd = cumulative[-1]
     rate = sum(v for d, v in daily_credits.items() if as_of - timedelta(days=RECENT_DAYS - 1) <= d <= as_of) / RECENT_DAYS
     last_day = as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
     crossings: list[Crossing] = []
     for threshold in BUDGET_THRESHOLDS if included_credits > 0 else ():
         target = threshold * included_credits
-        running = 0.0
-        reached = None
-        for d, v in month:
-            running += v
-            if running >= target - _EPSILON:
-                reached = d
-                break
+        reached = next((i for i, total in enumerate(cumulative) if total >= target - _EPSILON), None)
         if reached is not None:
-            crossings.append(Crossing(threshold, reached, True))
+            crossings.append(Crossing(threshold, first + timedelta(days=reached), True))
             continue
         day = None
         if rate > 0:
@@ -129,7 +129,7 @@ def budget_outlook(daily_credits: Mapping[date, float], as_of: date, included_cr
             ahead = as_of + timedelta(days=math.ceil((target - mtd) / rate - _EPSILON))
             day = ahead if ahead <= last_day else None
         crossings.append(Crossing(threshold, day, False))
-    return BudgetOutlook(mtd, included_credits, rate, (last_day - as_of).days, tuple(crossings))
+    return BudgetOutlook(mtd, included_credits, rate, (last_day - as_of).days, tuple(crossings), tuple(cumulative))
 
 
 _EPSILON = 1e-9

@@ -81,23 +81,33 @@ def lifecycle_state(state: str) -> Text:
     return Text(f"{LIFECYCLE_BLOCK[state]} {state}", style=LIFECYCLE_STYLE[state])
 
 
-def lifecycle_bar(lc: Lifecycle | None, width: int = 12) -> Text:
-    """One stacked bar of new / returning / resurrecting / dormant users, then their counts.
+def lifecycle_bar(lc: Lifecycle | None, width: int = 10) -> Text:
+    """One stacked bar of new / returning / resurrecting / dormant users and the stickiness beside it.
 
     Every state with users gets at least one cell, so a single new user is never rounded away.
     """
     if lc is None:
         return Text("—", style="dim")
-    total = sum(lc.count(s) for s in STATES)
-    if total == 0:
-        return Text("no users", style="dim")
     present = [s for s in STATES if lc.count(s)]
+    if not present:
+        return Text("no users", style="dim")
+    total = sum(lc.count(s) for s in present)
     cells = {s: max(1, round(lc.count(s) / total * width)) for s in present}
     while sum(cells.values()) > max(width, len(present)):
-        widest = max(present, key=lambda s: cells[s])
-        cells[widest] -= 1
+        cells[max(present, key=lambda s: cells[s])] -= 1
     bar = Text()
     for s in present:
         bar.append(LIFECYCLE_BLOCK[s] * cells[s], style=LIFECYCLE_STYLE[s])
-    bar.append(" " + " ".join(f"{lc.count(s)} {LIFECYCLE_ABBR[s]}" for s in STATES))
+    sticky = "—" if lc.stickiness is None else f"{lc.stickiness:.0%}"
+    bar.append(f" sticky {sticky}")
     return bar
+
+
+def lifecycle_counts(lc: Lifecycle | None) -> Text:
+    """'3 new 40 ret 2 res 5 dorm', each count in its state's colour."""
+    text = Text()
+    if lc is None:
+        return text
+    for i, s in enumerate(STATES):
+        text.append(("" if i == 0 else " ") + f"{lc.count(s)} {LIFECYCLE_ABBR[s]}", style=LIFECYCLE_STYLE[s])
+    return text

@@ -166,6 +166,8 @@ def _adoption_panel(model: OrgDetail) -> Text:
         ("Adoption", f"{o.active_users:,}/{o.org.seats:,} seats ({fmt.share(o.adoption).plain})",
          o.adoption is not None and o.adoption < 0.3),
         ("Trained", trained, o.trained_share is not None and o.trained_share < 0.5),
+        ("Lifecycle", fmt.lifecycle_bar(o.lifecycle), False),
+        ("", fmt.lifecycle_counts(o.lifecycle), False),
         ("In use", f"{o.workflows_active}/{o.workflows_total} workflows", False),
         ("Areas", " · ".join(f"{a.area} {fmt.share(a.share).plain}" for a in model.summary.areas[:2]) or "—", False),
         ("Top", Text.assemble(fmt.data(top.workflow.name if top else "—"), f" {fmt.share(o.top_workflow_share).plain}"),
@@ -175,10 +177,17 @@ def _adoption_panel(model: OrgDetail) -> Text:
         ("Errors", f"{c.error_rate:.1%} · queue {fmt.share(c.queue_share).plain}" if c.events else "—",
          (c.error_rate or 0) >= 0.10),
         ("Credits", f"{b.projected_credits:,.0f} of {b.included_credits:,.0f} proj.", b.heading_for_overage),
-        ("Untrained", f"{len(model.untrained_active)} active users (table below)" if model.untrained_active else "none",
-         False),
+        ("Untrained", _untrained_line(model), False),
     ]
     return fmt.fact_lines(lines)
+
+
+def _untrained_line(model: OrgDetail) -> str:
+    """How many untrained users, by lifecycle: new ones are a training task, dormant ones an adoption gap."""
+    if not model.untrained:
+        return "none"
+    counts = {s: sum(1 for u in model.untrained if u.state == s) for s in STATES}
+    return " ".join(f"{n} {fmt.LIFECYCLE_ABBR[s]}" for s, n in counts.items() if n) + " (below)"
 
 
 def _workflow_row(w) -> Row:

@@ -143,7 +143,7 @@ class DailyChart(Vertical, can_focus=True):
             legend.append("■ ", style=RICH_COLORS.get(color, color))
             legend.append(f"{visible(name)}  ")
         kinds = {m.color for m in plot.markers}
-        for color, label in (("red", "change"), ("yellow", "spike")):
+        for color, label in (("red", "change"), ("yellow", "spike"), ("green", "crossing")):
             if color in kinds:
                 legend.append("│ ", style=color)
                 legend.append(f"{label}  ")
