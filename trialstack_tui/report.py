@@ -93,7 +93,7 @@ def org_json(o: OrgSummary) -> dict[str, Any]:
         "trained_share": _num(o.trained_share),
         "flags": [flag_json(f) for f in o.flags],
         "lifecycle": lifecycle_json(o.lifecycle),
-        "stickiness": _num(o.lifecycle.stickiness),
+        "stickiness": None if o.lifecycle is None else _num(o.lifecycle.stickiness),
         **budget_json(o.budget),
     }
 

@@ -79,12 +79,13 @@ class Review:
         as_of: date | None = None,
         *,
         org_id: str | None = None,
-        workflow_lifecycle: bool = False,
+        lifecycle: bool = False,
     ) -> Summary:
         """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one).
 
-        Per-workflow active users and lifecycle are read for one org, or when `workflow_lifecycle` asks:
-        over every org they are the costliest queries, and only `summary --json` shows them there.
+        Per-workflow active users are read for one org only, lifecycle (per org and per workflow) for one org
+        or when `lifecycle` asks: over every org they are the costliest queries, the summary screen and the
+        billing view do not show them, and `summary --json` asks.
         """
         _check_days(days)
         as_of, first = self.resolve_as_of(as_of)
@@ -112,10 +113,12 @@ class Review:
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
-                lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", org_ids),
+                lifecycle_by_org=(
+                    _lifecycles(conn, window, previous, "org_id", org_ids) if org_id is not None or lifecycle else None
+                ),
                 lifecycle_by_workflow=(
                     _lifecycles(conn, window, previous, "workflow_id", org_ids)
-                    if org_id is not None or workflow_lifecycle else None
+                    if org_id is not None or lifecycle else None
                 ),
             )
         return build_summary(inputs)

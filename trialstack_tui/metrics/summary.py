@@ -78,7 +78,7 @@ class OrgSummary:
     daily_events: list[int]
     budget: BudgetOutlook  # crossing dates and projection at the recent daily rate
     flags: list[Flag] = field(default_factory=list)
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    lifecycle: Lifecycle | None = None  # None when the summary did not ask for lifecycle
 
     @property
     def adoption(self) -> float | None:
@@ -167,7 +167,7 @@ class SummaryInputs:
     trained_by_org: dict[str, int]
     orgs_with_users: set[str]
     daily_active: dict[date, int]
-    lifecycle_by_org: dict[str, Lifecycle] = field(default_factory=dict)
+    lifecycle_by_org: dict[str, Lifecycle] | None = None  # None: not asked for (the summary screen shows none)
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # None: not asked for, as active_by_workflow
 
 
@@ -321,7 +321,10 @@ def _org_summary(
         billing=project(mtd, inputs.as_of, org.included_credits),
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
-        lifecycle=inputs.lifecycle_by_org.get(org.org_id, Lifecycle(days=inputs.days)),
+        lifecycle=(
+            None if inputs.lifecycle_by_org is None
+            else inputs.lifecycle_by_org.get(org.org_id, Lifecycle(days=inputs.days))
+        ),
         budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
     _window, previous = review_windows(inputs.as_of, inputs.days)
