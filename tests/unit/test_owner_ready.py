@@ -206,7 +206,17 @@ def test_the_owner_report_field_by_field(review: Review, location: StoreLocation
     assert "already exists; nothing was written" in capsys.readouterr().err
 
 
-def test_an_owner_without_workflows_or_marks_is_one_line(review: Review, location: StoreLocation, capsys):
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["report", "--owner", "Nobody"], "no workflow and no open mark has the owner 'Nobody'"),
+        (["report", "--owner", "  "], "the owner's name is empty"),
+        (["org", "org-zz"], "no organization with id 'org-zz'"),
+        (["workflow", "wf-zz", "--json"], "no workflow with id 'wf-zz'"),
+    ],
+)
+def test_unknown_names_are_one_line_and_exit_2(review: Review, location: StoreLocation, capsys, argv, said):
     db = location.url if location.path is None else str(location.path)
-    assert cli.main(["report", "--owner", "Nobody", "--db", db]) == 2
-    assert capsys.readouterr().err.strip() == "trialstack-tui: no workflow and no open mark has the owner 'Nobody'"
+    assert cli.main([*argv, "--db", db]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"trialstack-tui: {said}\n")
