@@ -420,8 +420,11 @@ def seam_times(db: str, repeat: int) -> dict[str, float]:
         calls = {
             "summary()": review.summary,
             "summary(days=90)": lambda: review.summary(days=90),
-            # what `summary --json` asks: lifecycle per org and per workflow over every org
+            # what `summary --json` asks (lifecycle per org), and with --workflows (per workflow too)
             "summary(lifecycle=True)": lambda: review.summary(lifecycle=True),
+            "summary(lifecycle=True, workflow_lifecycle=True)": (
+                lambda: review.summary(lifecycle=True, workflow_lifecycle=True)
+            ),
             f"org_detail({org_id})": lambda: review.org_detail(org_id),
             f"workflow_detail({workflow_id})": lambda: review.workflow_detail(workflow_id),
             **{f"compare({c})": (lambda c=c: review.compare(c)) for c in changes},

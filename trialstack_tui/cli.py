@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=_positive_int, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--workflows", action="store_true",
+        help="with --json: every workflow's figures, active users and lifecycle (costlier on large stores)",
+    )
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
     p.add_argument("change_id")
@@ -245,8 +249,13 @@ def _cmd_import(store, args: argparse.Namespace) -> int:
 def _cmd_summary(store, args: argparse.Namespace) -> int:
     from .review import Review
 
-    # Lifecycle only for JSON: the text summary has no place for it, and it is the costliest query.
-    summary = Review(store).summary(days=args.days, as_of=args.as_of, lifecycle=args.json)
+    if args.workflows and not args.json:
+        raise UserFacingError("--workflows goes with --json")
+    # Lifecycle only for JSON: the text summary has no place for it; per workflow only when asked, as it is
+    # the costliest query of all (seconds at ten million events, see benchmarks/README.md).
+    summary = Review(store).summary(
+        days=args.days, as_of=args.as_of, lifecycle=args.json, workflow_lifecycle=args.workflows
+    )
     print(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
     return EXIT_OK
 

@@ -491,11 +491,11 @@ def _workflow_line(w: WorkflowSummary) -> list[object]:
     return [
         w.workflow.name, w.workflow.owner, f"{a.events:,}", f"{pct(a.trend.change, True)} {a.trend.label}",
         "—" if w.active_users is None else w.active_users, pct(c.ai_share), pct(c.ai_acceptance), pct(c.error_rate),
-        _lifecycle_text(w.lifecycle), sparkline(w.daily_events, 14),
+        sparkline(w.daily_events, 14),
     ]
 
 
-_WORKFLOW_HEADERS = ["workflow", "owner", "events", "trend", "users", "ai", "accept", "err", "lifecycle", "daily"]
+_WORKFLOW_HEADERS = ["workflow", "owner", "events", "trend", "users", "ai", "accept", "err", "daily"]
 
 
 def org_detail_text(model: OrgDetail) -> str:
@@ -529,6 +529,8 @@ def workflow_detail_text(model: WorkflowDetail) -> str:
         f"{w.workflow.owner} · {model.days[0].day} .. {model.days[-1].day}",
         "",
         table(_WORKFLOW_HEADERS, [_workflow_line(w)], right=(2, 3, 4, 5, 6, 7)),
+        "",
+        f"lifecycle {_lifecycle_text(w.lifecycle)}",
     ]
     if model.flags:
         lines += ["", table(["flag", "detail"], [[f.kind, f.detail] for f in model.flags])]

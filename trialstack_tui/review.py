@@ -7,6 +7,7 @@ come from one code path.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 
@@ -80,12 +81,14 @@ class Review:
         *,
         org_id: str | None = None,
         lifecycle: bool = False,
+        workflow_lifecycle: bool | Collection[str] = False,
     ) -> Summary:
         """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one).
 
-        Per-workflow active users are read for one org only, lifecycle (per org and per workflow) for one org
-        or when `lifecycle` asks: over every org they are the costliest queries, the summary screen and the
-        billing view do not show them, and `summary --json` asks.
+        Per-workflow active users are read for one org only. Lifecycle is read only where it is shown, its
+        per-workflow grouping being the costliest query of all: per org for one org or when `lifecycle` asks
+        (`summary --json`); per workflow for the workflows named by `workflow_lifecycle` (a workflow's screen,
+        an owner's report), or for every one when it is True (`summary --json --workflows`). Elsewhere None.
         """
         _check_days(days)
         as_of, first = self.resolve_as_of(as_of)
@@ -97,6 +100,22 @@ class Review:
                     raise NotFound(f"no organization with id {org_id!r}")
                 cat = _only_org(cat, org_id)
             org_ids = None if org_id is None else [org_id]
+            every_workflow = workflow_lifecycle is True
+            wf_lifecycle = list(cat.workflows) if every_workflow else list(workflow_lifecycle or ())
+            by_workflow = (
+                _lifecycles(conn, window, previous, "workflow_id", org_ids, wf_lifecycle,
+                            workflow_ids=None if every_workflow else wf_lifecycle)
+                if wf_lifecycle else None
+            )
+            # Per-workflow users are shown in one org's views; over every org they cost the most, and only
+            # `summary --json --workflows` asks for them there, whose lifecycle has counted them already.
+            active_by_workflow = None
+            if org_id is not None:
+                active_by_workflow = queries.active_users(
+                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
+                )
+            elif by_workflow is not None and every_workflow:
+                active_by_workflow = {key: lc.active for key, lc in by_workflow.items()}
             inputs = SummaryInputs(
                 catalog=cat,
                 as_of=as_of,
@@ -104,22 +123,17 @@ class Review:
                 first_data_day=first,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
                 active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-                # Per-workflow users are shown only in one org's views; over every org they cost the most.
-                active_by_workflow=None if org_id is None else queries.active_users(
-                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
-                ),
+                active_by_workflow=active_by_workflow,
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
                 active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
                 lifecycle_by_org=(
-                    _lifecycles(conn, window, previous, "org_id", org_ids) if org_id is not None or lifecycle else None
-                ),
-                lifecycle_by_workflow=(
-                    _lifecycles(conn, window, previous, "workflow_id", org_ids)
+                    _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
                     if org_id is not None or lifecycle else None
                 ),
+                lifecycle_by_workflow=by_workflow,
             )
         return build_summary(inputs)
 
@@ -159,7 +173,7 @@ class Review:
         wf = cat.workflows.get(workflow_id)
         if wf is None:
             raise NotFound(f"no workflow with id {workflow_id!r}")
-        summary = self.summary(days, as_of, org_id=wf.org_id)
+        summary = self.summary(days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id])
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         window = summary.window
         with self.store.read() as conn:
@@ -274,7 +288,12 @@ class Review:
         as_of, _first = self.resolve_as_of(as_of)
         window, previous = review_windows(as_of, days)
         org_ids = {w.org_id for w in mine} | {m.org_id for m in marks if m.org_id in cat.orgs}
-        summaries = {org_id: self.summary(days, as_of, org_id=org_id) for org_id in sorted(org_ids)}
+        summaries = {
+            org_id: self.summary(
+                days, as_of, org_id=org_id, workflow_lifecycle=[w.workflow_id for w in mine if w.org_id == org_id]
+            )
+            for org_id in sorted(org_ids)
+        }
         verdicts: dict[str, ChangeVerdict] = {}
 
         def verdict(change: ChangeRecord) -> ChangeVerdict:
@@ -358,9 +377,14 @@ def _check_days(days: int) -> None:
         raise UserFacingError(f"--days must be between 1 and 3660, got {days}")
 
 
-def _lifecycles(conn, window: Window, previous: Window, group_by: str, org_ids) -> dict[str, Lifecycle]:
-    found = queries.lifecycle(conn, window.start, window.end, previous.start, group_by=group_by, org_ids=org_ids)
-    return {key: lifecycle_from_counts(states, user_days, window.days) for key, (states, user_days) in found.items()}
+def _lifecycles(
+    conn, window: Window, previous: Window, group_by: str, org_ids, keys: list[str], workflow_ids=None
+) -> dict[str, Lifecycle]:
+    """Lifecycle of every key asked for (orgs or workflows); a key without users gets an empty one."""
+    found = queries.lifecycle(
+        conn, window.start, window.end, previous.start, group_by=group_by, org_ids=org_ids, workflow_ids=workflow_ids
+    )
+    return {key: lifecycle_from_counts(*found.get(key, ({}, 0)), window.days) for key in keys}
 
 
 def _touches(change: ChangeRecord, wf: WorkflowRecord) -> bool:

@@ -89,9 +89,15 @@ def test_lifecycle_states_at_the_window_boundaries(review: Review):
 
 
 def test_workflow_lifecycle_is_per_workflow(review: Review):
-    detail = review.org_detail("org-a", days=10, as_of=date(2026, 3, 31))
-    by_id = {w.workflow.workflow_id: w.lifecycle for w in detail.workflows}
-    a1, a2 = by_id["wf-a1"], by_id["wf-a2"]
+    as_of = date(2026, 3, 31)
+    a1 = review.workflow_detail("wf-a1", days=10, as_of=as_of).summary.lifecycle
+    a2 = review.workflow_detail("wf-a2", days=10, as_of=as_of).summary.lifecycle
+    # the same from the grouping over every workflow that summary --json reads
+    every = {
+        w.workflow.workflow_id: w.lifecycle for w in review.summary(10, as_of, workflow_lifecycle=True).workflows
+    }
+    assert every["wf-a1"] == a1 and every["wf-a2"] == a2
+    assert every["wf-b1"].new == 1
     # u-ret used wf-a1 only in the previous window (dormant there) and wf-a2 first in the window (new there)
     assert (a1.new, a1.returning, a1.resurrecting, a1.dormant) == (2, 1, 1, 2)
     assert (a2.new, a2.returning, a2.resurrecting, a2.dormant) == (1, 0, 0, 0)
@@ -144,9 +150,11 @@ def test_the_screen_commands_print_the_screens_models(review: Review, location: 
     billing = run("billing")
     assert [o["org_id"] for o in billing["orgs"]] == ["org-a", "org-b"]
     assert billing["orgs"][1]["budget_crossings"] == [] and billing["orgs"][1]["use_of_allowance"] is None
-    summary = run("summary")
+    assert run("summary")["workflows"] == []  # per workflow only when asked: the costliest query
+    summary = run("summary", "--workflows")
     by_wf = {w["workflow_id"]: w for w in summary["workflows"]}
     assert by_wf["wf-a1"]["lifecycle"] == {"new": 2, "returning": 1, "resurrecting": 1, "dormant": 2}
+    assert (by_wf["wf-a1"]["active_users"], by_wf["wf-a2"]["active_users"]) == (4, 1)
     assert {o["org_id"]: o["lifecycle"]["new"] for o in summary["orgs"]} == {"org-a": 2, "org-b": 1}
 
 

@@ -61,7 +61,7 @@ class WorkflowSummary:
     share_of_org: float | None
     active_users: int | None  # None when the summary did not ask for per-workflow users
     daily_events: list[int]
-    lifecycle: Lifecycle | None = None  # None when the summary did not ask for per-workflow lifecycle
+    lifecycle: Lifecycle | None = None  # None when the summary did not ask for this workflow's lifecycle
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class SummaryInputs:
     orgs_with_users: set[str]
     daily_active: dict[date, int]
     lifecycle_by_org: dict[str, Lifecycle] | None = None  # None: not asked for (the summary screen shows none)
-    lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # None: not asked for, as active_by_workflow
+    lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # the workflows asked for (None: none was)
 
 
 def rows_needed_from(as_of: date, days: int) -> date:
@@ -207,9 +207,7 @@ def summarize_workflows(
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
-            lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(
-                wf.workflow_id, Lifecycle(days=window.days)
-            ),
+            lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(wf.workflow_id),
         )
         for wf in workflows
     ]
@@ -321,10 +319,7 @@ def _org_summary(
         billing=project(mtd, inputs.as_of, org.included_credits),
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
-        lifecycle=(
-            None if inputs.lifecycle_by_org is None
-            else inputs.lifecycle_by_org.get(org.org_id, Lifecycle(days=inputs.days))
-        ),
+        lifecycle=None if inputs.lifecycle_by_org is None else inputs.lifecycle_by_org.get(org.org_id),
         budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
     _window, previous = review_windows(inputs.as_of, inputs.days)
