@@ -15,6 +15,7 @@ from .metrics.counts import Counts
 from .metrics.lifecycle import STATES, Lifecycle
 from .metrics.rollout import Comparison, WindowFigures
 from .metrics.spikes import Spike
+from .metrics.evidence import Gap
 from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummary
 from .records import ChangeRecord, DailyCounts, FollowUpRecord
 from .safe_text import visible
@@ -39,6 +40,10 @@ def _activity_json(a: Activity) -> dict[str, Any]:
         "events_prev": a.before.events,
         "trend": _num(t.change),
         "trend_label": t.label,
+        "trend_noise": _num(t.noise),
+        "trend_within_chance": t.within_chance,
+        "covered_days": a.covered_days,
+        "covered_days_prev": a.covered_days_prev,
         "ai_share": _num(now.ai_share),
         "queue_share": _num(now.queue_share),
         "ai_acceptance": _num(now.ai_acceptance),
@@ -54,7 +59,19 @@ def flag_json(flag: Flag) -> dict[str, Any]:
         document["date"] = flag.day.isoformat()
     if flag.change_id is not None:
         document["change_id"] = flag.change_id
+    if flag.gap is not None:
+        document.update(gap_json(flag.gap))
     return document
+
+
+def gap_json(g: Gap) -> dict[str, Any]:
+    return {
+        "org_id": g.org_id or None,
+        "first": g.first.isoformat(),
+        "last": g.last.isoformat(),
+        "days": g.days,
+        "expected_missing": _num(g.expected_missing, 1),
+    }
 
 
 def spike_json(s: Spike) -> dict[str, Any]:
@@ -64,8 +81,10 @@ def spike_json(s: Spike) -> dict[str, Any]:
         "workflow_id": s.workflow_id,
         "events": s.events,
         "baseline": _num(s.baseline, 2),
+        "expected": _num(s.expected, 2),
+        "spread": _num(s.spread, 2),
+        "z": _num(s.z, 2),
         "factor": _num(s.factor, 2),
-        "robust_z": _num(s.robust_z, 2),
         "ai_share": _num(s.ai_share),
         "queue_share": _num(s.queue_share),
     }
@@ -162,11 +181,14 @@ def summary_json(s: Summary) -> dict[str, Any]:
                 "share": _num(a.share),
                 "trend": _num(a.activity.trend.change),
                 "trend_label": a.activity.trend.label,
+                "trend_noise": _num(a.activity.trend.noise),
             }
             for a in s.areas
         ],
         "spikes": [spike_json(sp) for sp in s.spikes],
         "flags": [flag_json(f) for f in s.flags],
+        "gaps": [gap_json(g) for g in s.gaps],
+        "export_gaps": [gap_json(g) for g in s.export_gaps],
         # Per workflow only where the summary read per-workflow lifecycle (summary --json does).
         "workflows": [workflow_json(w) for w in s.workflows if w.lifecycle is not None],
     }
@@ -251,6 +273,7 @@ def _figures_json(f: WindowFigures) -> dict[str, Any]:
         "start": f.window.start.isoformat(),
         "end": f.window.end.isoformat(),
         "days": f.days,
+        "covered_days": f.covered_days,
         "events": c.events,
         "events_per_day": _num(f.events_per_day, 2),
         "active_users": f.active_users,
@@ -277,6 +300,7 @@ def change_json(c: ChangeRecord) -> dict[str, Any]:
 
 def comparison_json(cmp: Comparison) -> dict[str, Any]:
     """The `compare --json` document (CONTRACT §3, §4)."""
+    ev = cmp.evidence
     control = None
     if cmp.control_before is not None and cmp.control_after is not None:
         control = {
@@ -294,6 +318,15 @@ def comparison_json(cmp: Comparison) -> dict[str, Any]:
         "scope_change": _num(cmp.scope_change),
         "control_change": _num(cmp.control_change),
         "did": _num(cmp.did),
+        "usual_change": _num(ev.usual_change),
+        "adjusted_did": _num(ev.adjusted_did),
+        "z": _num(ev.z, 2),
+        "p_value": _num(ev.p_value),
+        "placebo_windows": len(ev.placebo_dids),
+        "placebo_dids": [_num(x) for x in ev.placebo_dids],
+        "error_rate_z": _num(ev.error_z, 2),
+        "ai_acceptance_z": _num(ev.acceptance_z, 2),
+        "gaps": [gap_json(g) for g in ev.gaps],
         "verdict": cmp.verdict,
         "reason": cmp.reason,
         "notes": cmp.notes,
@@ -371,11 +404,18 @@ def summary_text(s: Summary) -> str:
             right=(1, 2),
         ),
     ]
+    if s.export_gaps:
+        parts[1:1] = [
+            f"the export is missing {g.first}..{g.last} ({g.days} days, ~{g.expected_missing:,.0f} events expected); "
+            "those days are left out of every rate"
+            for g in s.export_gaps
+        ]
     if s.spikes:
         parts += ["", table(
-            ["spike day", "org", "workflow", "events", "baseline", "factor", "ai", "queue"],
-            [[sp.day, sp.org_id, sp.workflow_id, sp.events, f"{sp.baseline:g}", f"{sp.factor:.1f}×", pct(sp.ai_share), pct(sp.queue_share)] for sp in s.spikes],
-            right=(3, 4, 5, 6, 7),
+            ["spike day", "org", "workflow", "events", "expected", "factor", "z", "ai", "queue"],
+            [[f"{sp.day:%a} {sp.day}", sp.org_id, sp.workflow_id, sp.events, f"{sp.expected:,.0f}", f"{sp.factor:.1f}×",
+              f"{sp.z:.1f}", pct(sp.ai_share), pct(sp.queue_share)] for sp in s.spikes],
+            right=(3, 4, 5, 6, 7, 8),
         )]
     if s.flags:
         parts += ["", table(
@@ -387,6 +427,7 @@ def summary_text(s: Summary) -> str:
 
 def comparison_text(cmp: Comparison) -> str:
     c = cmp.change
+    ev = cmp.evidence
     scope = f"org {c.org_id}" if c.org_id else "every org"
     if c.workflow_id:
         scope += f", workflow {c.workflow_id}"
@@ -411,7 +452,9 @@ def comparison_text(cmp: Comparison) -> str:
         ),
         "",
         f"scope change {pct(cmp.scope_change, True)}, control change {pct(cmp.control_change, True)}, "
-        f"difference in differences {pct(cmp.did, True)}",
+        f"difference vs control {pct(cmp.did, True)}",
+        f"usual {cmp.days}-day difference {pct(ev.usual_change, True)} over {len(ev.placebo_dids)} earlier windows, "
+        f"adjusted {pct(ev.adjusted_did, True)}, z {_fmt(ev.z, '.1f')}, p {_fmt(ev.p_value, '.2f')}",
         f"verdict: {cmp.verdict} — {cmp.reason}",
     ]
     lines += [f"note: {n}" for n in cmp.notes]

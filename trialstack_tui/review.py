@@ -9,10 +9,11 @@ from __future__ import annotations
 import getpass
 from collections.abc import Collection
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from .errors import NotFound, UserFacingError
 from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
+from .metrics.spikes import BASELINE_DAYS, workflow_series
 from .metrics.summary import (
     Summary,
     SummaryInputs,
@@ -65,12 +66,12 @@ class Review:
         with self.store.read() as conn:
             return queries.data_range(conn)
 
-    def resolve_as_of(self, as_of: date | None) -> tuple[date, date]:
-        """(as_of, first day with data): as_of defaults to the last day that has events."""
+    def resolve_as_of(self, as_of: date | None) -> tuple[date, date, date]:
+        """(as_of, first and last day with data): as_of defaults to the last day that has events."""
         span = self.data_range()
         if span is None:
             raise NoData("the store has no events yet; run `trialstack-tui import PATH` first")
-        return (as_of or span[1]), span[0]
+        return (as_of or span[1]), span[0], span[1]
 
     # ----------------------------------------------------------------- summary
 
@@ -91,7 +92,7 @@ class Review:
         an owner's report), or for every one when it is True (`summary --json --workflows`). Elsewhere None.
         """
         _check_days(days)
-        as_of, first = self.resolve_as_of(as_of)
+        as_of, first, last = self.resolve_as_of(as_of)
         window, previous = review_windows(as_of, days)
         with self.store.read() as conn:
             cat = queries.catalog(conn)
@@ -121,6 +122,7 @@ class Review:
                 as_of=as_of,
                 days=days,
                 first_data_day=first,
+                last_data_day=last,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
                 active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
                 active_by_workflow=active_by_workflow,
@@ -176,9 +178,14 @@ class Review:
         summary = self.summary(days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id])
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         window = summary.window
+        history_from = window.start - timedelta(days=BASELINE_DAYS)
         with self.store.read() as conn:
-            rows = {r.day: r for r in queries.daily_counts(conn, window.start, window.end, workflow_ids=[workflow_id])}
+            history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])
             active = queries.daily_active_users(conn, window.start, window.end, workflow_ids=[workflow_id])
+            first_day = queries.data_range(conn)
+        rows = {r.day: r for r in history if r.day in window}
+        series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
+        expected = series.get((wf.org_id, workflow_id))
         days_filled = [
             rows.get(d) or DailyCounts(d, wf.org_id, workflow_id, 0, 0, 0, 0, 0, 0, 0, 0, 0.0)
             for d in window.each_day()
@@ -197,6 +204,8 @@ class Review:
             spikes=[s for s in summary.spikes if s.workflow_id == workflow_id],
             changes=changes,
             flags=[f for f in summary.flags if f.workflow_id == workflow_id],
+            expected=[expected.expected(expected.index(d)) if expected else None for d in window.each_day()],
+            gaps=summary.orgs[0].gaps,
         )
 
     # ----------------------------------------------------------------- billing
@@ -254,6 +263,16 @@ class Review:
                     users(before, exclude_org_ids=[change.org_id]),
                     users(after, exclude_org_ids=[change.org_id]),
                 )
+            history_from = span[0] if span else before.start
+            scope_history = queries.daily_events(
+                conn, history_from, after.end, org_ids=scope_orgs, workflow_ids=scope_wfs
+            )
+            org_history = scope_history if scope_wfs is None else queries.daily_events(
+                conn, history_from, after.end, org_ids=scope_orgs
+            )
+            control_history = None if change.org_id is None else queries.daily_events(
+                conn, history_from, after.end, exclude_org_ids=[change.org_id]
+            )
         scope_seats = sum(o.seats for o in cat.orgs.values() if scope_orgs is None or o.org_id in scope_orgs)
         control_seats = sum(cat.orgs[o].seats for o in control_org_ids) if change.org_id is not None else 0
         return compare(
@@ -268,6 +287,9 @@ class Review:
                 control_active=control_active,
                 scope_seats=scope_seats,
                 control_seats=control_seats,
+                scope_history=scope_history,
+                control_history=control_history,
+                org_history=org_history,
             )
         )
 
@@ -285,7 +307,7 @@ class Review:
         mine = [w for w in cat.workflows.values() if w.owner == owner]
         if not mine and not marks:
             raise NotFound(f"no workflow and no open mark has the owner {owner!r}")
-        as_of, _first = self.resolve_as_of(as_of)
+        as_of = self.resolve_as_of(as_of)[0]
         window, previous = review_windows(as_of, days)
         org_ids = {w.org_id for w in mine} | {m.org_id for m in marks if m.org_id in cat.orgs}
         summaries = {

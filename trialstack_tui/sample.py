@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 DEFAULT_END = date(2026, 11, 20)
-BASE_ORGS = 14
+BASE_ORGS = 16
 WEEKEND_FACTOR = 0.3
 
 PLANS = {  # seats, included credits per month
@@ -45,7 +45,7 @@ ROLES = ["coordinator", "monitor", "data manager", "investigator", "admin"]
 
 @dataclass(frozen=True)
 class SampleSpec:
-    orgs: int | None = None  # None: the 14 story orgs
+    orgs: int | None = None  # None: the 16 story orgs
     days: int = 180
     seed: int = 7
     end: date = DEFAULT_END
@@ -69,6 +69,7 @@ class OrgProfile:
     top_weight: float | None = None  # the busiest workflow's share of events (concentration)
     ai_heavy: bool = False
     story: str = ""
+    lost_days: frozenset[date] = frozenset()  # days the export lost: no events written
     # filled in by the story builders
     multiplier: Callable[[date], float] = field(default=lambda d: 1.0, repr=False)
     pool_at: Callable[[date], float] = field(default=lambda d: 1.0, repr=False)
@@ -87,6 +88,8 @@ class WorkflowPlan:
     error_rate: float
     acceptance: float
     error_override: Callable[[date], float | None] = field(default=lambda d: None, repr=False)
+    ai_from: date | None = None  # from this day the workflow is AI-assisted (an AI surge)
+    acceptance_from: tuple[date, float] | None = None  # from this day, this acceptance
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class Burst:
 
 
 def _profiles(end: date) -> list[OrgProfile]:
-    """The fourteen story orgs."""
+    """The sixteen story orgs."""
     return [
         OrgProfile("nw", "Northwind Clinical", "Enterprise", 60, 0.72, 0.92, growth_per_day=0.0015,
                    story="broad, healthy adoption: most seats active, work spread over many workflows, trained"),
@@ -110,8 +113,8 @@ def _profiles(end: date) -> list[OrgProfile]:
                    story="concentrated: one workflow (participant screening) carries most events"),
         OrgProfile("hx", "Helix Bio", "Business", 30, 0.55, 0.85,
                    story="AI spike: an AI-assisted workflow had one day of ~20× its normal load"),
-        OrgProfile("ob", "Orbit Health", "Business", 30, 0.58, 0.88,
-                   story="queue spike: a queue-backed import flushed a backlog in one day"),
+        OrgProfile("ob", "Orbit Health", "Business", 30, 0.58, 0.88, credit_use=0.45,
+                   story="weekend spike: a weekday queue job ran a full batch on a Saturday"),
         OrgProfile("gr", "Granite Pharma", "Business", 24, 0.42, 0.86,
                    story="rollout that lifted usage: AI-assisted screening, +60 % events and more users after it"),
         OrgProfile("lm", "Lumen Labs", "Team", 30, 0.6, 0.84,
@@ -124,10 +127,16 @@ def _profiles(end: date) -> list[OrgProfile]:
                    story="declining: activity has fallen steadily over the last two months"),
         OrgProfile("ks", "Kestrel CRO", "Business", 30, 0.52, 0.86, acceptance=0.46, ai_heavy=True,
                    story="AI-heavy but poor: most work is AI-assisted and fewer than half of AI outputs are accepted"),
-        OrgProfile("as", "Aster Medical", "Team", 24, 0.62, 0.9,
-                   story="steady control org; its own rollout (queue-backed imports) changed nothing"),
-        OrgProfile("mp", "Maple Research", "Starter", 16, 0.68, 0.93, story="steady control org"),
-        OrgProfile("td", "Tidewater Health", "Team", 20, 0.6, 0.9, story="steady control org"),
+        OrgProfile("as", "Aster Medical", "Team", 5, 0.62, 0.9,
+                   story="ramping up ~35 % a fortnight since it joined; its rollout changed nothing beyond that"),
+        OrgProfile("mp", "Maple Research", "Starter", 16, 0.68, 0.93, credit_use=0.45,
+                   story="steady, with a queue batch every Monday: a weekly rhythm, not a spike"),
+        OrgProfile("td", "Tidewater Health", "Team", 20, 0.6, 0.9,
+                   story="steady, but the export lost a week of its events"),
+        OrgProfile("pc", "Pinecone Clinic", "Starter", 2.2, 0.5, 0.9,
+                   story="small and noisy: a few events a day, so its ups and downs are within chance"),
+        OrgProfile("jn", "Juniper Health", "Business", 30, 0.55, 0.88, credit_use=0.25,
+                   story="AI surge: AI share tripled in the last month while acceptance fell"),
     ]
 
 
@@ -135,11 +144,17 @@ def _profiles(end: date) -> list[OrgProfile]:
 ROLLOUT_DAYS_BEFORE_END = 55
 PROCESS_DAYS_BEFORE_END = 20
 AI_SPIKE_DAYS_BEFORE_END = 9
-QUEUE_SPIKE_DAYS_BEFORE_END = 4
+QUEUE_SPIKE_DAYS_BEFORE_END = 6  # a Saturday with the default end (a Friday)
 DECLINE_STARTS_DAYS_BEFORE_END = 75
+LOST_EXPORT_DAYS_BEFORE_END = (19, 13)  # first and last day the export lost, inclusive
+ASTER_ROLLOUT_DAYS_BEFORE_END = 110
+ASTER_RAMP_ENDS_DAYS_BEFORE_END = 80
+PINECONE_ROLLOUT_DAYS_BEFORE_END = 62  # a fortnight that happened to be busier: the rollout changed nothing
+PINECONE_QUIETER_DAYS_BEFORE_END = 29  # a fifth fewer events over the last 30 days: small counts, within chance
+AI_SURGE_DAYS_BEFORE_END = 30
 
 
-def _plant_stories(profiles: dict[str, OrgProfile], end: date) -> None:
+def _plant_stories(profiles: dict[str, OrgProfile], start: date, end: date) -> None:
     rollout = end - timedelta(days=ROLLOUT_DAYS_BEFORE_END)
     decline_start = end - timedelta(days=DECLINE_STARTS_DAYS_BEFORE_END)
     # `--orgs N` below 14 keeps only the first N story orgs: plant only the stories whose org is there.
@@ -150,6 +165,15 @@ def _plant_stories(profiles: dict[str, OrgProfile], end: date) -> None:
         em.multiplier = lambda d: 1.0 if d < decline_start else 1.0 - 0.5 * (d - decline_start).days / (
             end - decline_start
         ).days
+    if (td := profiles.get("td")) is not None:
+        first, last = (end - timedelta(days=n) for n in LOST_EXPORT_DAYS_BEFORE_END)
+        td.lost_days = frozenset(first + timedelta(days=i) for i in range((last - first).days + 1))
+    if (aster := profiles.get("as")) is not None:
+        ramp_end = end - timedelta(days=ASTER_RAMP_ENDS_DAYS_BEFORE_END)
+        aster.multiplier = lambda d: 1.35 ** ((min(d, ramp_end) - start).days / 14)
+    if (pc := profiles.get("pc")) is not None:
+        quieter = end - timedelta(days=PINECONE_QUIETER_DAYS_BEFORE_END)
+        pc.multiplier = lambda d: 0.8 if d >= quieter else 1.0
 
 
 def _owner(rng: random.Random) -> str:
@@ -183,8 +207,9 @@ def _workflows(rng: random.Random, org: OrgProfile, workspaces: list[tuple[str, 
     return plans
 
 
-def _story_workflows(org: OrgProfile, plans: list[WorkflowPlan], end: date) -> list[Burst]:
+def _story_workflows(org: OrgProfile, plans: list[WorkflowPlan], start: date, end: date) -> list[Burst]:
     """Shape the workflows a story needs and return the planted bursts."""
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     bursts: list[Burst] = []
     if org.top_weight is not None:
         top = plans[0]
@@ -197,10 +222,27 @@ def _story_workflows(org: OrgProfile, plans: list[WorkflowPlan], end: date) -> l
         target.weight = 1.0
         bursts.append(Burst(end - timedelta(days=AI_SPIKE_DAYS_BEFORE_END), target.workflow_id, 64, "ai"))
     if org.key == "ob":
+        # A weekday job: 25 queue events Monday to Friday, 2 on Saturdays; one Saturday it ran a full batch.
         target = plans[2]
         target.name, target.area, target.ai_assisted, target.queue_backed = "eTMF filing", "Documents", False, True
-        target.weight = 1.0
-        bursts.append(Burst(end - timedelta(days=QUEUE_SPIKE_DAYS_BEFORE_END), target.workflow_id, 96, "queue"))
+        target.weight = 0.1
+        saturday = end - timedelta(days=QUEUE_SPIKE_DAYS_BEFORE_END)
+        bursts.extend(
+            Burst(d, target.workflow_id, 25 if d.weekday() < 5 or d == saturday else 2, "queue")
+            for d in days if d.weekday() != 6
+        )
+    if org.key == "mp":
+        target = plans[1]
+        target.name, target.area, target.ai_assisted, target.queue_backed = "Weekly status report", "Reporting", False, True
+        target.weight = 0.1
+        bursts.extend(Burst(d, target.workflow_id, 60, "queue") for d in days if d.weekday() == 0)
+    if org.key == "jn":
+        surge = end - timedelta(days=AI_SURGE_DAYS_BEFORE_END)
+        # A fifth of the workflows were AI-assisted; from the surge every one is, and acceptance falls.
+        for i, p in enumerate(plans):
+            p.ai_assisted = i < max(2, len(plans) // 5)
+            p.ai_from = surge
+            p.acceptance_from = (surge, 0.66)
     if org.key == "lm":
         target = plans[0]
         target.name, target.area = "Source document verification", "Documents"
@@ -227,12 +269,14 @@ def _changes(end: date, workflows: dict[str, list[WorkflowPlan]]) -> list[dict[s
          "org_id": "org-sm", "workflow_id": ""},
         {"change_id": "chg-training-q3", "date": day(100), "kind": "training",
          "title": "Quarterly platform training webinar for every org", "org_id": "", "workflow_id": ""},
-        {"change_id": "chg-rollout-aster", "date": day(70), "kind": "rollout",
+        {"change_id": "chg-rollout-aster", "date": day(ASTER_ROLLOUT_DAYS_BEFORE_END), "kind": "rollout",
          "title": "Queue-backed document import enabled at Aster", "org_id": "org-as", "workflow_id": ""},
         {"change_id": "chg-rollout-granite", "date": day(ROLLOUT_DAYS_BEFORE_END), "kind": "rollout",
          "title": "AI-assisted screening rolled out across Granite", "org_id": "org-gr", "workflow_id": ""},
         {"change_id": "chg-rollout-dashboard", "date": day(30), "kind": "rollout",
          "title": "New reviewer dashboard released to every org", "org_id": "", "workflow_id": ""},
+        {"change_id": "chg-rollout-pinecone", "date": day(PINECONE_ROLLOUT_DAYS_BEFORE_END), "kind": "rollout",
+         "title": "Guided consent capture rolled out at Pinecone", "org_id": "org-pc", "workflow_id": ""},
         {"change_id": "chg-process-lumen", "date": day(PROCESS_DAYS_BEFORE_END), "kind": "process",
          "title": "Mandatory second review added to source document verification", "org_id": "org-lm",
          "workflow_id": workflows["lm"][0].workflow_id if "lm" in workflows else ""},
@@ -287,7 +331,7 @@ def write_sample(spec: SampleSpec, out: Path) -> dict[str, int]:
     n_orgs = spec.orgs or BASE_ORGS
     profiles = profiles[:n_orgs] + _extra_profiles(n_orgs)
     by_key = {p.key: p for p in profiles}
-    _plant_stories(by_key, end)
+    _plant_stories(by_key, start, end)
 
     scale = 1.0
     if spec.target_events:
@@ -313,7 +357,7 @@ def write_sample(spec: SampleSpec, out: Path) -> dict[str, int]:
                 for i, name in enumerate(org_rng.sample(WORKSPACE_NAMES, org_rng.randint(3, 6)))
             ]
             plans = _workflows(org_rng, org, workspaces)
-            bursts = _story_workflows(org, plans, end)
+            bursts = _story_workflows(org, plans, start, end)
             workflows_by_org[org.key] = plans
             pool = _users(org_rng, org, org_id, seats, start, writers["users"])
             credit_unit = _credit_unit(org, plans, included, start, end, scale)
@@ -360,9 +404,10 @@ def _expected_events(profiles: list[OrgProfile], start: date, end: date) -> floa
     return sum(org.rate * _day_factor(org, d, start) for org in profiles for d in days)
 
 
-def _kind_mix(p: WorkflowPlan) -> tuple[float, float]:
-    """(share ai, share queue) of a workflow's events."""
-    ai = 0.6 if p.ai_assisted else 0.0
+def _kind_mix(p: WorkflowPlan, day: date | None = None) -> tuple[float, float]:
+    """(share ai, share queue) of a workflow's events (on `day`, where a surge changes it)."""
+    surged = p.ai_from is not None and day is not None and day >= p.ai_from
+    ai = 0.6 if p.ai_assisted or surged else 0.0
     queue = 0.55 if p.queue_backed else 0.0
     if ai and queue:
         ai, queue = 0.4, 0.35
@@ -418,6 +463,9 @@ def _events(
     burst_by_day = {(b.day, b.workflow_id): b for b in bursts}
     day = start
     while day <= end:
+        if day in org.lost_days:
+            day += timedelta(days=1)
+            continue
         n = _poisson(rng, org.rate * scale * _day_factor(org, day, start))
         active_pool = max(1, round(len(pool) * org.pool_at(day)))
         chosen = rng.choices(plans, cum_weights=cum_weights, k=n)
@@ -436,7 +484,8 @@ def _events(
 def _event(
     rng: random.Random, p: WorkflowPlan, user: str, day: date, credit_unit: float, forced_kind: str | None
 ) -> list[object]:
-    ai, queue = _kind_mix(p)
+    ai, queue = _kind_mix(p, day)
+    acceptance = p.acceptance_from[1] if p.acceptance_from and day >= p.acceptance_from[0] else p.acceptance
     r = rng.random()
     kind = forced_kind or ("ai" if r < ai else "queue" if r < ai + queue else "manual")
     error_rate = p.error_override(day)
@@ -447,7 +496,7 @@ def _event(
         if r < error_rate:
             outcome = "error"
         elif r < 0.75:
-            outcome = "accepted" if rng.random() < p.acceptance else "rejected"
+            outcome = "accepted" if rng.random() < acceptance else "rejected"
         else:
             outcome = "ok"
         credits = AI_CREDITS * credit_unit

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .metrics.billing import BudgetOutlook, Projection
+from .metrics.evidence import Gap
 from .metrics.spikes import Spike
 from .metrics.summary import FLAG_KINDS, Flag, OrgSummary, Summary, WorkflowSummary
 from .metrics.windows import Window
@@ -68,6 +69,8 @@ class WorkflowDetail:
     spikes: list[Spike]
     changes: list[ChangeRecord]
     flags: list[Flag]  # the org's flags that name this workflow
+    expected: list[float | None]  # per window day: the median of the same weekday in the 4 weeks before
+    gaps: list[Gap]  # the org's data gaps
 
 
 @dataclass(frozen=True)

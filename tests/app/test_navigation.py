@@ -22,7 +22,7 @@ async def test_summary_lists_orgs_busiest_first_with_flags(make_app) -> None:
         assert isinstance(screen, SummaryScreen)
         orgs = screen.query_one("#orgs", ReviewTable)
         events = [o.activity.events for o in screen.model.orgs]
-        assert len(orgs.visible_keys) == 14
+        assert len(orgs.visible_keys) == 16
         assert events == sorted(events, reverse=True)
         assert orgs.visible_keys[0] == screen.model.orgs[0].org.org_id
         flag_kinds = {f.kind for f in screen.model.flags}
@@ -78,7 +78,7 @@ async def test_slash_filters_the_focused_table_and_escape_clears(make_app) -> No
         await press(pilot, "enter")
         assert current(pilot).org_id == "org-cd"
         await press(pilot, "escape", "slash", "escape")
-        assert len(orgs.visible_keys) == 14 and orgs.filter_text == ""
+        assert len(orgs.visible_keys) == 16 and orgs.filter_text == ""
 
 
 async def test_s_cycles_the_sort_column_and_shift_s_reverses(make_app) -> None:

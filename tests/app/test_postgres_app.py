@@ -38,7 +38,7 @@ async def test_on_postgresql_enter_drills_into_an_org_and_m_marks_its_workflow(p
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         summary = current(pilot)
-        assert isinstance(summary, SummaryScreen) and len(summary.model.orgs) == 14
+        assert isinstance(summary, SummaryScreen) and len(summary.model.orgs) == 16
         org_id = summary.query_one("#orgs", ReviewTable).selected_key
         await press(pilot, "enter")
         org = current(pilot)

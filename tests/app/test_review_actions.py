@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import stat
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rich.text import Text
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.store.importer import import_path
 from trialstack_tui.tui.screens.followups import FollowUpsScreen
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
@@ -42,7 +44,16 @@ async def test_compare_shows_the_verdict_and_plus_minus_change_the_window(make_a
         screen = await _open_change(pilot, "chg-rollout-granite")
         assert screen.comparison.verdict == "rollout_effect" and screen.comparison.days == 14
         verdict = screen.query_one("#cmp-verdict").render().plain
-        assert verdict.startswith("ROLLOUT EFFECT") and "difference in differences" in verdict
+        assert verdict.startswith("ROLLOUT EFFECT") and "beyond chance" in verdict
+        evidence = screen.query_one("#cmp-evidence").render().plain
+        ev = screen.comparison.evidence
+        assert f"Difference vs control {screen.comparison.did:+.0%}" in evidence
+        assert f"usual 14-day change {ev.usual_change:+.0%}" in evidence and f"p {ev.p_value:.2f}" in evidence
+        assert f"z {ev.z:.1f} (far beyond chance)" in evidence
+        # The placebo histogram: a row of bars, a row with ▲ (this change) and ┴ (the usual change).
+        bars, marks, legend = evidence.splitlines()[-3:]
+        assert "▲" in marks and "┴" in marks and marks.index("▲") > marks.index("┴")
+        assert f"{len(ev.placebo_dids)} earlier windows" in legend
         await press(pilot, "plus")
         assert screen.comparison.days == 21 and screen.comparison.before.days == 21
         await press(pilot, "minus", "minus")
@@ -68,7 +79,7 @@ async def test_mark_a_comparison_records_the_change_and_its_verdict(make_app, sa
     assert (mark.target_type, mark.target_ref, mark.workflow_id, mark.reason) == (
         "change", "chg-process-lumen", "wf-lm-1a", "rollout",
     )
-    assert mark.owner and mark.note.startswith("process_problem: error rate rose")
+    assert mark.owner and mark.note.startswith("process_problem: error rate 3.0% → 18.6%")
 
 
 async def test_mark_a_workflow_from_its_view_prefills_the_owner(make_app, sample_db) -> None:
@@ -226,3 +237,58 @@ async def test_R_writes_the_highlighted_marks_owner_a_report(make_app, sample_db
     assert [line[4:] for line in text.splitlines() if line.startswith("### ") and not line[4].isdigit()] == [
         w.summary.workflow.name for w in expected.workflows
     ]
+
+
+async def test_the_workflow_chart_draws_the_expected_count_and_the_comparison_says_which_test_failed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_workflow("wf-ob-1c")  # the weekday job that ran a batch on a Saturday
+        await settle(pilot)
+        screen = current(pilot)
+        model = screen.model
+        (spike,) = model.spikes
+        day = [d.day for d in model.days].index(spike.day)
+        assert model.expected[day] == spike.expected and model.days[day].events > 3 * model.expected[day]
+        legend = screen.query_one("#wf-daily .chart-legend").render().plain
+        assert "◆ expected (same weekday)" in legend and "spike" in legend
+        facts = screen.query_one("#wf-facts").render().plain
+        assert f"Sat {spike.day:%m-%d} {spike.events} (expected {spike.expected:,.0f})" in facts
+        app.open_comparison("chg-rollout-aster")
+        await settle(pilot)
+        screen = current(pilot)
+        assert screen.comparison.verdict == "no_clear_change"
+        assert "already moving this much before the change" in screen.query_one("#cmp-verdict").render().plain
+
+
+async def test_a_data_gap_is_drawn_and_flagged_on_the_org_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_org("org-td")  # Tidewater: the export lost a week of its events
+        await settle(pilot)
+        screen = current(pilot)
+        (gap,) = screen.model.org.gaps
+        legend = screen.query_one("#org-activity .chart-legend").render().plain
+        assert "│ data gap" in legend
+        flags = screen.query_one("#org-flags", ReviewTable)
+        details = [flags.get_row(k)[-1].plain for k in flags.visible_keys]
+        assert any(f"no events on {gap.first}..{gap.last} (7 days)" in d for d in details)
+
+
+async def test_the_summary_says_when_the_whole_export_is_missing_days(make_app, tmp_path, sample_dir) -> None:
+    # The sample without 2026-11-02..2026-11-05 for every org.
+    folder = tmp_path / "export"
+    shutil.copytree(sample_dir, folder)
+    events = (folder / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lost = tuple(f",2026-11-0{d}T" for d in range(2, 6))
+    (folder / "events.csv").write_text("".join(e for e in events if not any(day in e for day in lost)), encoding="utf-8")
+    db = tmp_path / "gap.db"
+    with Store(resolve_store(str(db))) as store:
+        import_path(store, folder)
+    app = make_app(db=db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = current(pilot)
+        assert "the export is missing 2026-11-02..2026-11-05: left out of every rate" in screen.sub_title
+        assert screen.model.totals.activity.covered_days == 26

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from trialstack_tui import cli, report
+from trialstack_tui.metrics.summary import FLAG_KINDS
+from trialstack_tui.tui.screens.summary import FLAG_SHORT
 from trialstack_tui.tui.screens.billing import BillingScreen
 from trialstack_tui.tui.screens.org import OrgScreen
 from trialstack_tui.tui.screens.workflow import WorkflowScreen
@@ -57,3 +59,8 @@ async def test_the_screen_commands_match_the_screens_models(make_app, sample_db,
     assert _command(capsys, "workflow", wf_id, "--db", db, "--days", "7", "--json") == wf_model
     assert _command(capsys, "billing", "--db", db, "--days", "7", "--json") == billing_model
     assert org_model["org"]["name"] == "Lumen Labs" and wf_model["window_days"] == 7
+
+
+def test_every_flag_kind_has_its_short_name_on_the_summary() -> None:
+    # budget_warning once reached the orgs table without one, and the summary screen crashed on it
+    assert set(FLAG_SHORT) == set(FLAG_KINDS)

@@ -37,7 +37,7 @@ async def test_the_summary_frame_is_up_while_the_store_is_still_opening(sample_d
             may_open.set()
             await settle(pilot)
             assert screen.model is not None and not screen.query_one("#body").loading
-            assert screen.query_one("#orgs").row_count == 14
+            assert screen.query_one("#orgs").row_count == 16
             messages = [n.message for n in app._notifications]
             assert "upgraded sample.db from schema 1 to 2" in messages
             # The prefetcher reaches the store the opener opened.

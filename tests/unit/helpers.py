@@ -87,6 +87,7 @@ def summarize(
         as_of=as_of,
         days=days,
         first_data_day=first or as_of - timedelta(days=400),
+        last_data_day=as_of,
         rows=list(rows),
         active_by_org=active_by_org or {},
         active_by_workflow=active_by_workflow or {},

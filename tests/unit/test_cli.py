@@ -250,6 +250,6 @@ def test_first_run_fills_the_default_store_with_the_sample_and_says_so(capsys):
     status, out, err = run(capsys, "summary", "--json")
     assert status == 0
     assert "first run" in err.lower() and "sample" in err and str(default) in err
-    assert len(json.loads(out)["orgs"]) == 14
+    assert len(json.loads(out)["orgs"]) == 16
     status, _, err = run(capsys, "followups")
     assert (status, err) == (0, "")  # only the first run loads and says so

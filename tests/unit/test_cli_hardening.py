@@ -24,7 +24,7 @@ def test_piped_commands_carry_no_colour_codes_and_no_progress_bar(tmp_path: Path
     db = str(tmp_path / "piped.db")
     imported = _run("--db", db, "import", str(sample_dir))
     assert imported.returncode == 0, imported.stderr
-    assert "events.csv: added 62,577" in imported.stdout
+    assert "events.csv: added 72,417" in imported.stdout
     assert imported.stderr == ""  # no progress bar when stderr is not a terminal
     for args in (("summary",), ("summary", "--json"), ("compare", "chg-process-lumen"), ("followups",)):
         result = _run("--db", db, *args)

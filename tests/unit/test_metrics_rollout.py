@@ -43,6 +43,7 @@ def run(
     last: date = date(2026, 12, 31),
     scope_active: tuple[int, int] = (10, 10),
     control_active: tuple[int, int] = (10, 10),
+    scope_seats: int = 20,
 ):
     if control_rows is None and not every_org:
         control_rows = side(30, 30, "org-b", "wf-b1")
@@ -56,7 +57,7 @@ def run(
             control_rows=None if every_org else control_rows,
             scope_active=scope_active,
             control_active=control_active,
-            scope_seats=20,
+            scope_seats=scope_seats,
             control_seats=40,
         )
     )
@@ -109,33 +110,42 @@ def test_insufficient_data_when_the_scope_had_no_events_before():
 @pytest.mark.parametrize(
     ("before_errors", "after_errors", "after_events", "verdict"),
     [
-        (2, 3, 20, "process_problem"),  # 10 % → 15 %: exactly +5 points
-        (2, 7, 50, "no_clear_change"),  # 10 % → 14 %
-        (0, 1, 20, "process_problem"),  # 0 % → 5 %
+        (40, 60, 400, "process_problem"),  # 10 % → 15 % of 400: exactly +5 points, z 2.1
+        (40, 140, 1000, "no_clear_change"),  # 10 % → 14 %
+        (0, 20, 400, "process_problem"),  # 0 % → 5 %
     ],
 )
 def test_process_problem_when_errors_rise_by_5_points(before_errors, after_errors, after_events, verdict):
-    scope = [row(BEFORE_DAY, events=20, error=before_errors), row(AFTER_DAY, events=after_events, error=after_errors)]
-    c = run(scope, side(20, after_events, "org-b", "wf-b1"), kind="process")
+    scope = [row(BEFORE_DAY, events=400, error=before_errors), row(AFTER_DAY, events=after_events, error=after_errors)]
+    c = run(scope, side(400, after_events, "org-b", "wf-b1"), kind="process")
     assert c.verdict == verdict
     if verdict == "process_problem":
-        assert "error rate" in c.reason
+        assert "error rate" in c.reason and "beyond chance" in c.reason
+
+
+def test_an_error_rise_within_chance_is_no_process_problem():
+    # 1 error in 38 events before, 4 in 38 after: +7.9 points, but z 1.4.
+    scope = [row(BEFORE_DAY, events=38, error=1), row(AFTER_DAY, events=38, error=4)]
+    c = run(scope, side(38, 38, "org-b", "wf-b1"), kind="process")
+    assert c.verdict == "no_clear_change"
+    assert c.evidence.error_z == pytest.approx(1.39, abs=0.01)
+    assert "error rate 2.6% → 10.5%" in c.reason and "within chance" in c.reason
 
 
 @pytest.mark.parametrize(
     ("before", "after", "verdict"),
     [
-        ((18, 2), (16, 4), "process_problem"),  # 90 % → 80 %: exactly −10 points, 20 reviewed each side
-        ((18, 2), (17, 3), "no_clear_change"),  # 90 % → 85 %
-        ((18, 2), (13, 6), "no_clear_change"),  # 90 % → 68 %, but only 19 reviewed after
-        ((17, 2), (10, 10), "no_clear_change"),  # only 19 reviewed before
+        ((180, 20), (160, 40), "process_problem"),  # 90 % → 80 %: exactly −10 points, z −2.8
+        ((180, 20), (170, 30), "no_clear_change"),  # 90 % → 85 %
+        ((180, 20), (13, 6), "no_clear_change"),  # 90 % → 68 % (z −2.8), but only 19 reviewed after
+        ((17, 2), (100, 100), "no_clear_change"),  # 89 % → 50 % (z −3.3), but only 19 reviewed before
     ],
 )
 def test_process_problem_when_ai_acceptance_drops_10_points_with_20_reviewed(before, after, verdict):
     (acc_b, rej_b), (acc_a, rej_a) = before, after
     scope = [
-        row(BEFORE_DAY, events=30, ai=30, accepted=acc_b, rejected=rej_b),
-        row(AFTER_DAY, events=30, ai=30, accepted=acc_a, rejected=rej_a),
+        row(BEFORE_DAY, events=300, ai=300, accepted=acc_b, rejected=rej_b),
+        row(AFTER_DAY, events=300, ai=300, accepted=acc_a, rejected=rej_a),
     ]
     c = run(scope, kind="process")
     assert c.verdict == verdict
@@ -146,37 +156,47 @@ def test_process_problem_when_ai_acceptance_drops_10_points_with_20_reviewed(bef
 @pytest.mark.parametrize(
     ("scope_after", "control_after", "kind", "verdict"),
     [
-        (39, 33, "rollout", "rollout_effect"),  # +30 % vs +10 %: did exactly +20 %
-        (39, 34, "rollout", "no_clear_change"),  # +30 % vs +13.3 %
-        (60, 30, "training", "no_clear_change"),  # did +100 %, but not a rollout
-        (60, 30, "rollout", "rollout_effect"),
+        (3900, 3300, "rollout", "rollout_effect"),  # +30 % vs +10 %: did exactly +20 %, z 4.8
+        (3900, 3400, "rollout", "no_clear_change"),  # +30 % vs +13.3 %
+        (6000, 3000, "training", "no_clear_change"),  # did +100 %, but not a rollout
+        (6000, 3000, "rollout", "rollout_effect"),
     ],
 )
 def test_rollout_effect_when_a_rollout_beats_the_control_by_20_percent(scope_after, control_after, kind, verdict):
-    c = run(side(30, scope_after), side(30, control_after, "org-b", "wf-b1"), kind=kind)
+    c = run(side(3000, scope_after), side(3000, control_after, "org-b", "wf-b1"), kind=kind)
     assert c.verdict == verdict
     if verdict == "rollout_effect":
-        assert "difference in differences" in c.reason
+        assert "beyond chance" in c.reason and "difference +" in c.reason
+
+
+def test_a_rollout_jump_within_chance_is_no_rollout_effect():
+    # A three-events-a-day org: 38 events before, 52 after (+37 %), against a flat control; z 1.5.
+    c = run(side(38, 52), side(3000, 3000, "org-b", "wf-b1"))
+    assert c.did == pytest.approx(14 / 38)
+    assert c.evidence.z == pytest.approx(1.46, abs=0.01)
+    assert c.verdict == "no_clear_change"
+    assert "within chance" in c.reason and "z 1.5" in c.reason
 
 
 def test_process_problem_comes_before_rollout_effect():
-    scope = [row(BEFORE_DAY, events=30), row(AFTER_DAY, events=60, error=6)]  # +100 % and 0 % → 10 % errors
+    scope = [row(BEFORE_DAY, events=300), row(AFTER_DAY, events=600, error=60)]  # +100 % and 0 % → 10 % errors
     assert run(scope).verdict == "process_problem"
 
 
 @pytest.mark.parametrize(
     ("scope_users", "control_users", "workflows_after", "verdict"),
     [
-        ((10, 13), (10, 12), ("wf-a1", "wf-a2"), "growth"),  # +30 % vs +20 %: exactly +10 points
-        ((10, 12), (10, 12), ("wf-a1", "wf-a2"), "no_clear_change"),  # no better than the control
-        ((10, 13), (10, 12), ("wf-a1",), "no_clear_change"),  # workflows active fell 2 → 1
-        ((10, 20), (10, 10), ("wf-a1", "wf-a3"), "growth"),
+        ((200, 260), (10, 12), ("wf-a1", "wf-a2"), "growth"),  # +30 % vs +20 %: exactly +10 points
+        ((200, 240), (10, 12), ("wf-a1", "wf-a2"), "no_clear_change"),  # no better than the control
+        ((200, 260), (10, 12), ("wf-a1",), "no_clear_change"),  # workflows active fell 2 → 1
+        ((10, 20), (10, 10), ("wf-a1", "wf-a3"), "no_clear_change"),  # +100 % but 10 → 20 of 400 seats is chance
+        ((100, 200), (10, 10), ("wf-a1", "wf-a3"), "growth"),
     ],
 )
 def test_growth_when_active_users_outgrow_the_control(scope_users, control_users, workflows_after, verdict):
     scope = [row(BEFORE_DAY, "wf-a1", events=15), row(BEFORE_DAY, "wf-a2", events=15)]
     scope += [row(AFTER_DAY, w, events=30 // len(workflows_after)) for w in workflows_after]
-    c = run(scope, kind="training", scope_active=scope_users, control_active=control_users)
+    c = run(scope, kind="training", scope_active=scope_users, control_active=control_users, scope_seats=400)
     assert c.verdict == verdict
     if verdict == "growth":
         assert "active users" in c.reason
@@ -212,7 +232,7 @@ def test_a_change_near_the_end_of_the_data_uses_the_days_it_has():
 
 
 def test_an_every_org_change_has_no_control_and_counts_its_change_as_zero():
-    c = run(side(30, 45), every_org=True)
+    c = run(side(300, 450), every_org=True)
     assert c.control_before is None and c.control_after is None
     assert c.control_change == 0.0
     assert c.did == pytest.approx(0.5)  # the scope's own change, minus 0

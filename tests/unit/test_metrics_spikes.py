@@ -1,8 +1,15 @@
-"""CONTRACT §2 spike rule: ≥ 20 events, ≥ 3× the median of the 28 days before, robust z ≥ 3.5 (MAD floored at 1)."""
+"""CONTRACT §2a spike rule: a day of one workflow against the same weekday of the 4 weeks before it.
+
+A spike has ≥ 20 events, ≥ 3 × max(expected, 1) and (events − expected) / spread ≥ 3.5, where expected is the
+median of those same weekdays and spread = max(1.4826 × their MAD, sqrt(expected), 1); a day with fewer than 2
+same weekdays stored is not judged.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from math import sqrt
 
 import pytest
 
@@ -11,88 +18,108 @@ from trialstack_tui.metrics.windows import Window
 
 from .helpers import row
 
-DAY = date(2026, 3, 31)
+DAY = date(2026, 3, 28)  # a Saturday
 WINDOW = Window(DAY - timedelta(days=6), DAY)
 LONG_AGO = DAY - timedelta(days=365)
-Z = 0.6745
 
 
-def baseline(values: list[int], workflow_id: str = "wf-a1") -> list:
-    """Rows for the 28 days before DAY, oldest first; zero days are left out (missing days count as zero)."""
-    assert len(values) == 28
+def history(same_weekdays: list[int], other_days: int = 0, workflow_id: str = "wf-a1") -> list:
+    """Rows for the 28 days before DAY: the 4 same weekdays (oldest first) and a count on every other day."""
+    assert len(same_weekdays) == 4
+    rows = []
+    for back in range(1, 29):
+        day = DAY - timedelta(days=back)
+        events = same_weekdays[4 - back // 7] if back % 7 == 0 else other_days
+        if events:
+            rows.append(row(day, workflow_id, events=events))
+    return rows
+
+
+def daily(days: int, events: Callable[[date], int], end: date = DAY, workflow_id: str = "wf-a1") -> list:
+    """Rows for the `days` days before `end`, each with `events(day)` events."""
     return [
-        row(DAY - timedelta(days=28 - i), workflow_id, events=v) for i, v in enumerate(values) if v
+        row(day, workflow_id, events=n)
+        for back in range(1, days + 1)
+        if (n := events(day := end - timedelta(days=back)))
     ]
 
 
-def spikes_with(day_events: int, history: list, *, first: date = LONG_AGO, **kinds):
-    return find_spikes([*history, row(DAY, events=day_events, **kinds)], WINDOW, first)
+def spikes_with(day_events: int, rows: list, *, first: date = LONG_AGO, **kinds):
+    return find_spikes([*rows, row(DAY, events=day_events, **kinds)], WINDOW, first)
 
 
 @pytest.mark.parametrize(("events", "found"), [(20, True), (19, False)])
 def test_at_least_20_events(events, found):
-    spikes = spikes_with(events, baseline([0] * 28))
+    spikes = spikes_with(events, history([0, 0, 0, 0], other_days=50))
     assert bool(spikes) is found
     if found:
         (s,) = spikes
-        assert (s.day, s.org_id, s.workflow_id, s.events, s.baseline) == (DAY, "org-a", "wf-a1", 20, 0.0)
-        assert s.factor == pytest.approx(20.0)  # events / max(median, 1)
-        assert s.robust_z == pytest.approx(Z * 20)
+        assert (s.day, s.org_id, s.workflow_id, s.events, s.expected, s.baseline) == (DAY, "org-a", "wf-a1", 20, 0.0, 0.0)
+        assert (s.factor, s.spread, s.z) == (pytest.approx(20.0), 1.0, pytest.approx(20.0))
 
 
 @pytest.mark.parametrize(("events", "found"), [(30, True), (29, False)])
-def test_at_least_three_times_the_median(events, found):
-    spikes = spikes_with(events, baseline([10] * 28))
+def test_at_least_three_times_the_expected_count(events, found):
+    spikes = spikes_with(events, history([10, 10, 10, 10]))
     assert bool(spikes) is found
     if found:
-        assert (spikes[0].baseline, spikes[0].factor) == (10.0, pytest.approx(3.0))
+        (s,) = spikes
+        assert (s.expected, s.factor) == (10.0, pytest.approx(3.0))
+        assert s.spread == pytest.approx(sqrt(10))  # no spread among the weekdays: the Poisson floor
 
 
-@pytest.mark.parametrize(("events", "found"), [(36, True), (35, False)])
-def test_robust_z_of_at_least_3_5(events, found):
-    # 14 days of 5 and 14 of 15: median 10, every deviation 5, so MAD 5.
-    # 35 is ≥ 20 and ≥ 3× 10 but z = 0.6745 × 25 / 5 = 3.37; 36 gives 0.6745 × 26 / 5 = 3.51.
-    spikes = spikes_with(events, baseline([5, 15] * 14))
+@pytest.mark.parametrize(("events", "z", "found"), [(61, 3.44, False), (63, 3.57, True)])
+def test_z_of_at_least_3_5_against_the_weekday_spread(events, z, found):
+    # Same weekdays 0, 0, 20, 20: expected 10, every deviation 10, spread 1.4826 × 10 = 14.826.
+    # Both counts are ≥ 20 and ≥ 3 × 10; only z separates them.
+    spikes = find_spikes([*history([0, 0, 20, 20]), row(DAY, events=events)], WINDOW, LONG_AGO)
     assert bool(spikes) is found
+    assert (events - 10) / 14.826 == pytest.approx(z, abs=0.01)
     if found:
-        assert spikes[0].robust_z == pytest.approx(Z * 26 / 5)
+        assert (spikes[0].spread, spikes[0].z) == (pytest.approx(14.826), pytest.approx(z, abs=0.01))
 
 
-def test_mad_is_floored_at_one():
-    # 14 days of 0 and 14 of 1: median 0.5 and MAD 0.5, floored to 1.
-    (s,) = spikes_with(20, baseline([0, 1] * 14))
-    assert s.baseline == 0.5
-    assert s.robust_z == pytest.approx(Z * 19.5 / 1.0)
-
-
-def test_a_flat_baseline_has_mad_zero_and_still_judges():
-    (s,) = spikes_with(30, baseline([10] * 28))
-    assert s.robust_z == pytest.approx(Z * 20)
-
-
-@pytest.mark.parametrize(("days_of_data", "found"), [(14, True), (13, False)])
-def test_a_baseline_needs_14_days_of_data(days_of_data, found):
-    first = DAY - timedelta(days=days_of_data)
+@pytest.mark.parametrize(("same_weekdays_stored", "found"), [(2, True), (1, False), (0, False)])
+def test_a_day_needs_two_same_weekdays_inside_the_data(same_weekdays_stored, found):
+    first = DAY - timedelta(days=7 * same_weekdays_stored)
     assert bool(spikes_with(40, [], first=first)) is found
 
 
-def test_the_baseline_is_clipped_to_the_first_day_of_data():
-    # Data starts 14 days before DAY at 2 events a day; the 14 days before the data are not zeros.
+def test_same_weekdays_before_the_data_are_unknown_not_zero():
+    # Data starts 14 days before DAY with 5 events a day: expected is 5 (two weekdays), not 0 (four).
     first = DAY - timedelta(days=14)
-    history = [row(first + timedelta(days=i), events=2) for i in range(14)]
-    (s,) = spikes_with(20, history, first=first)
-    assert s.baseline == 2.0
-    assert s.factor == pytest.approx(10.0)
+    (s,) = spikes_with(40, daily(14, lambda _d: 5), first=first)
+    assert (s.expected, s.factor) == (5.0, pytest.approx(8.0))
+
+
+def test_a_monday_batch_is_its_own_rhythm():
+    monday = DAY + timedelta(days=2)
+    window = Window(monday - timedelta(days=6), monday)
+    rows = daily(60, lambda d: 200 if d.weekday() == 0 else 5, end=monday + timedelta(days=1))
+    assert [r.events for r in rows if r.day == monday] == [200]
+    assert find_spikes(rows, window, LONG_AGO) == []
+
+
+def test_a_weekend_run_of_a_weekday_job_is_a_spike():
+    # A weekday job: 100 events Monday to Friday, 1 on Saturdays, none on Sundays; then 97 on a Saturday.
+    rows = daily(56, lambda d: 100 if d.weekday() < 5 else 1 if d.weekday() == 5 else 0)
+    (s,) = spikes_with(97, rows)
+    assert (s.day.weekday(), s.expected, s.factor) == (5, 1.0, pytest.approx(97.0))
+    assert "Sat 2026-03-28: 97 events" in s.describe("Batch") and "expected 1" in s.describe("Batch")
 
 
 def test_kind_shares_of_the_spike_day():
-    (s,) = spikes_with(40, [], ai=30, queue=4)
+    (s,) = spikes_with(40, history([0, 0, 0, 0]), ai=30, queue=4)
     assert (s.ai_share, s.queue_share) == (pytest.approx(0.75), pytest.approx(0.1))
 
 
-def test_each_org_workflow_is_judged_against_its_own_baseline():
-    busy = baseline([30] * 28, "wf-busy")
-    rows = [*busy, row(DAY, "wf-busy", events=35), row(DAY, "wf-quiet", events=25)]
+def test_each_workflow_is_judged_against_its_own_weekdays():
+    rows = [
+        *history([30, 30, 30, 30], workflow_id="wf-busy"),
+        *history([0, 0, 0, 0], workflow_id="wf-quiet"),
+        row(DAY, "wf-busy", events=35),
+        row(DAY, "wf-quiet", events=25),
+    ]
     assert [s.workflow_id for s in find_spikes(rows, WINDOW, LONG_AGO)] == ["wf-quiet"]
 
 
@@ -103,4 +130,4 @@ def test_only_days_inside_the_window_are_reported():
 
 def test_an_empty_window_has_no_spikes():
     assert find_spikes([], WINDOW, LONG_AGO) == []
-    assert find_spikes(baseline([3] * 28), WINDOW, LONG_AGO) == []
+    assert find_spikes(history([3, 3, 3, 3], other_days=3), WINDOW, LONG_AGO) == []

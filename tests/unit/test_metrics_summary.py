@@ -62,14 +62,18 @@ def test_trend_labels_and_boundaries(now, before, label, change):
 
 
 def test_trend_reaches_the_org_through_the_summary():
-    o = only_org(summarize([row(d(0), events=6), row(d(12), events=4)]))
+    o = only_org(summarize([row(d(0), events=600), row(d(12), events=400)]))
     assert (o.activity.trend.label, o.activity.trend.change) == ("growing", pytest.approx(0.5))
 
 
-@pytest.mark.parametrize(("now", "flagged"), [(85, True), (86, False)])
+@pytest.mark.parametrize(("now", "flagged"), [(850, True), (860, False)])
 def test_declining_flag_at_minus_15_percent(now, flagged):
-    s = summarize([row(d(1), events=now), row(d(11), events=100)])
+    # 850 vs 1000: |ln 0.85| = 0.16 is beyond the noise 2 × sqrt(1/850 + 1/1000) = 0.09.
+    s = summarize([row(d(1), events=now), row(d(11), events=1000)])
     assert ("declining" in flag_kinds(s)) is flagged
+    if flagged:
+        (detail,) = [f.detail for f in only_org(s).flags if f.kind == "declining"]
+        assert "−15%, beyond chance ±9%" in detail and "1,000 → 850 events" in detail
 
 
 def test_an_org_without_events_in_either_window_reads_none():
@@ -271,10 +275,10 @@ def test_orgs_are_ordered_by_events_descending_and_flags_collected():
 
 def test_areas_sum_their_workflows_with_shares():
     workflows = [wf("wf-a1", area="Enrollment"), wf("wf-a2", area="Safety"), wf("wf-a3", area="Enrollment")]
-    rows = [row(d(0), "wf-a1", events=3), row(d(0), "wf-a2", events=4), row(d(1), "wf-a3", events=3), row(d(11), "wf-a2", events=8)]
+    rows = [row(d(0), "wf-a1", events=30), row(d(0), "wf-a2", events=40), row(d(1), "wf-a3", events=30), row(d(11), "wf-a2", events=80)]
     areas = {a.area: a for a in summarize(rows, workflows=workflows).areas}
-    assert (areas["Enrollment"].activity.events, areas["Enrollment"].share) == (6, pytest.approx(0.6))
-    assert (areas["Safety"].activity.events, areas["Safety"].share) == (4, pytest.approx(0.4))
+    assert (areas["Enrollment"].activity.events, areas["Enrollment"].share) == (60, pytest.approx(0.6))
+    assert (areas["Safety"].activity.events, areas["Safety"].share) == (40, pytest.approx(0.4))
     assert areas["Safety"].activity.trend.label == "declining"
     assert areas["Enrollment"].activity.trend.label == "new"
 
@@ -293,3 +297,60 @@ def test_a_spike_becomes_a_flag_on_its_workflow(events, flagged):
     assert [f.workflow_id for f in spike_flags] == (["wf-a2"] if flagged else [])
     assert all("AI load" in f.detail for f in spike_flags)
     assert [(sp.day, sp.workflow_id) for sp in s.spikes] == ([(d(3), "wf-a2")] if flagged else [])
+
+
+# ----------------------------------------------------------------------------- evidence (§2a)
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "label", "within"),
+    [
+        (48, 62, "steady", True),  # −23 %, but the noise of 48 and 62 events is ±38 %
+        (480, 620, "declining", False),  # the same change on ten times the events is beyond chance
+        (52, 38, "steady", True),
+        (10, 10, "steady", False),
+    ],
+)
+def test_a_trend_is_growing_or_declining_only_beyond_chance(now, before, label, within):
+    o = only_org(summarize([row(d(1), events=now), row(d(11), events=before)]))
+    t = o.activity.trend
+    assert (t.label, t.within_chance) == (label, within)
+    assert t.noise == pytest.approx(2 * (1 / now + 1 / before) ** 0.5)
+    assert ("declining" in [f.kind for f in o.flags]) is (label == "declining")
+
+
+@pytest.mark.parametrize(
+    ("ai_before", "ai_now", "flagged"),
+    [
+        (20, 50, True),  # 20 % → 50 % of 100 events, 50 AI events
+        (20, 49, False),  # only 49 AI events
+        (36, 50, False),  # +14 points
+    ],
+)
+def test_ai_surge_needs_15_points_beyond_chance_and_50_ai_events(ai_before, ai_now, flagged):
+    rows = [
+        row(d(1), events=100, ai=ai_now, accepted=ai_now // 2, rejected=ai_now - ai_now // 2),
+        row(d(11), events=100, ai=ai_before, accepted=ai_before, error=2),
+    ]
+    s = summarize(rows, workflows=[wf("wf-a1")])
+    surges = [f for f in only_org(s).flags if f.kind == "ai_surge"]
+    assert bool(surges) is flagged
+    if flagged:
+        (f,) = surges
+        assert f"AI share 20% → 50%" in f.detail
+        assert "acceptance 100% → 50%" in f.detail and "errors 2% → 0%" in f.detail
+
+
+def test_one_workflow_is_not_a_concentration():
+    s = summarize([row(d(1), events=40)], workflows=[wf("wf-a1")], active_by_org={"org-a": 5})
+    o = only_org(s)
+    assert o.concentration == "concentrated" and o.workflows_total == 1
+    assert "concentrated" not in flag_kinds(s)
+
+
+def test_a_run_of_empty_days_that_never_ends_is_a_stop_not_a_gap():
+    # 10 a day for weeks, then nothing for the last 8 days: the org stopped; its decline stays in its rate.
+    rows = [row(d(n), events=10) for n in range(8, 60)]
+    o = only_org(summarize(rows))
+    assert o.gaps == [] and o.activity.covered_days == 10
+    assert o.activity.trend.label == "declining"

@@ -20,16 +20,19 @@ from trialstack_tui import cli, sample
 STORY_FLAGS = {
     "org-bf": {"narrow_adoption"},  # Bluefin: a handful of 160 seats do the work
     "org-cd": {"concentrated"},  # Cedar: participant screening carries most events
-    "org-hx": {"spike"},  # Helix: one day of AI load
-    "org-ob": {"spike"},  # Orbit: a queue backlog flushed in a day
+    "org-hx": {"spike", "ai_surge"},  # Helix: one day of AI load, which lifts that workflow's AI share
+    "org-ob": {"spike"},  # Orbit: a weekday queue job ran a full batch on a Saturday
     "org-lm": {"high_error_rate"},  # Lumen: the second review step broke verification
     "org-sm": {"overage"},  # Summit: credits projected past the allowance
     "org-wl": {"untrained_users"},  # Willow: few active users trained
     "org-em": {"declining"},  # Ember: falling for two months
     "org-ks": {"ai_low_acceptance"},  # Kestrel: AI-heavy, under half accepted
+    "org-td": {"data_gap"},  # Tidewater: the export lost a week
+    "org-jn": {"ai_surge"},  # Juniper: AI share tripled while acceptance fell
 }
-CLEAN = ("org-nw", "org-gr", "org-as", "org-mp", "org-td")
-"""Northwind (broad, healthy), Granite (its rollout lifted usage weeks ago) and the steady controls."""
+CLEAN = ("org-nw", "org-gr", "org-as", "org-mp", "org-pc")
+"""Northwind (broad, healthy), Granite (its rollout lifted usage weeks ago), Aster (ramping, then steady),
+Maple (a Monday batch is its rhythm) and Pinecone (small: its −19 % is within chance)."""
 
 
 def run_json(db: Path, *argv: str):
@@ -58,7 +61,7 @@ def org(summary: dict, org_id: str) -> dict:
 
 def test_the_summary_reads_as_of_the_last_day_of_the_sample(summary):
     assert summary["as_of"] == sample.DEFAULT_END.isoformat()
-    assert len(summary["orgs"]) == 14
+    assert len(summary["orgs"]) == 16
 
 
 @pytest.mark.parametrize("org_id", sorted(STORY_FLAGS))
@@ -112,6 +115,7 @@ def test_the_ai_and_queue_spikes(summary):
         ("chg-rollout-granite", "rollout_effect"),
         ("chg-process-lumen", "process_problem"),
         ("chg-rollout-aster", "no_clear_change"),
+        ("chg-rollout-pinecone", "no_clear_change"),
     ],
 )
 def test_planted_changes_get_their_verdicts(db, change_id, verdict):
@@ -138,3 +142,52 @@ def test_every_org_changes_have_no_control(db, change_id):
     assert doc["change"]["org_id"] is None
     assert doc["control"] is None and doc["control_change"] == 0.0
     assert doc["did"] == doc["scope_change"]
+
+
+# ----------------------------------------------------------------------------- the evidence stories (§2a, §3)
+
+
+def test_the_lost_export_week_is_a_gap_not_a_decline(summary):
+    td = org(summary, "org-td")
+    first, last = (sample.DEFAULT_END - timedelta(days=n) for n in sample.LOST_EXPORT_DAYS_BEFORE_END)
+    (gap,) = [g for g in summary["gaps"] if g["org_id"] == "org-td"]
+    assert (gap["first"], gap["last"], gap["days"]) == (first.isoformat(), last.isoformat(), 7)
+    assert gap["expected_missing"] >= 10
+    assert td["covered_days"] == 23 and td["covered_days_prev"] == 30
+    assert td["events"] / td["events_prev"] < 0.85  # the raw counts fall by more than 15 %
+    assert td["trend_label"] == "steady"  # the rate per covered day does not
+    (flag,) = [f for f in td["flags"] if f["kind"] == "data_gap"]
+    assert (flag["first"], flag["last"]) == (first.isoformat(), last.isoformat())
+    assert summary["export_gaps"] == []  # only Tidewater lost days
+
+
+def test_a_monday_batch_is_no_spike_and_a_saturday_batch_is(summary):
+    days = {s["date"] for s in summary["spikes"] if s["org_id"] in ("org-mp", "org-ob")}
+    saturday = sample.DEFAULT_END - timedelta(days=sample.QUEUE_SPIKE_DAYS_BEFORE_END)
+    assert saturday.weekday() == 5
+    assert days == {saturday.isoformat()}
+    (ob,) = [s for s in summary["spikes"] if s["org_id"] == "org-ob"]
+    assert ob["expected"] <= 3 and ob["factor"] >= 5 and ob["z"] >= 3.5
+
+
+def test_the_small_org_moves_within_chance(summary, db):
+    pc = org(summary, "org-pc")
+    assert pc["trend"] <= -0.15 and pc["trend_label"] == "steady" and pc["trend_within_chance"]
+    doc = run_json(db, "compare", "chg-rollout-pinecone")
+    assert doc["did"] >= 0.2 and doc["z"] < 1.96
+    assert "within chance" in doc["reason"]
+
+
+def test_the_ramping_org_was_already_moving_before_its_rollout(db):
+    doc = run_json(db, "compare", "chg-rollout-aster")
+    assert doc["did"] >= 0.2 and doc["usual_change"] >= 0.2 and doc["adjusted_did"] < 0.2
+    assert doc["placebo_windows"] >= 20 and doc["p_value"] is not None
+    assert "already moving this much before the change" in doc["reason"]
+
+
+def test_the_ai_surge_shows_acceptance_and_errors_beside_the_share(summary):
+    (flag,) = org(summary, "org-jn")["flags"]
+    assert flag["kind"] == "ai_surge" and flag["workflow_id"] is None
+    assert "AI share" in flag["detail"] and "acceptance" in flag["detail"] and "errors" in flag["detail"]
+    jn = org(summary, "org-jn")
+    assert jn["ai_share"] >= 0.45

@@ -44,7 +44,7 @@ def test_an_older_store_is_backed_up_then_migrated_in_place(sample_db: Path, cap
     assert _version(backup) == 1 and _version(sample_db) == SCHEMA_VERSION
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     with sqlite3.connect(backup) as conn:  # the backup is the old store, whole
-        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 62_577
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 72_417
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'daily_org_user'").fetchall()
 
     assert cli.main(["--db", str(sample_db), "summary"]) == 0  # opening again migrates nothing more

@@ -1,24 +1,20 @@
-"""Spike detection: a day of one org × workflow far above its own recent normal."""
+"""Spike detection (CONTRACT §2a): a day of one workflow far above what its weekly rhythm leads one to expect."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import median
 
 from ..records import DailyCounts
+from .evidence import WEEKS, DaySeries, mad_spread
 from .windows import Window
 
 MIN_EVENTS = 20
 MIN_FACTOR = 3.0
-MIN_ROBUST_Z = 3.5
-BASELINE_DAYS = 28
-MIN_BASELINE_DAYS = 14
-"""A day needs this many baseline days inside the data; otherwise the first days of a new workflow,
-whose 'baseline' is the empty time before the data began, would all read as spikes."""
-MAD_FLOOR = 1.0
-Z_SCALE = 0.6745  # makes the MAD comparable to a standard deviation for normal data
+MIN_Z = 3.5
+BASELINE_DAYS = 7 * WEEKS
+"""A day is judged against the same weekday of the 4 weeks before it, so rows must reach 28 days back."""
 
 
 @dataclass(frozen=True)
@@ -27,65 +23,82 @@ class Spike:
     org_id: str
     workflow_id: str
     events: int
-    baseline: float  # median events/day over the baseline days
-    factor: float  # events / max(baseline, 1)
-    robust_z: float
+    expected: float  # median of the same weekday in the 4 weeks before
+    spread: float  # max(1.4826 × MAD of those weekdays, sqrt(expected), 1)
+    z: float  # (events − expected) / spread
+    factor: float  # events / max(expected, 1)
     ai_share: float
     queue_share: float
 
+    @property
+    def baseline(self) -> float:
+        """The contract's older name for `expected`."""
+        return self.expected
 
-def find_spikes(rows: Iterable[DailyCounts], window: Window, first_data_day: date) -> list[Spike]:
-    """Spikes on days of `window`, judged against each workflow's 28 days before the day.
+    def describe(self, workflow_name: str) -> str:
+        """One line naming the day, the count, what was expected and by how much it differs."""
+        kind = "AI" if self.ai_share >= 0.5 else "queue" if self.queue_share >= 0.5 else "mixed"
+        return (
+            f"{self.day:%a} {self.day.isoformat()}: {self.events:,} events in {workflow_name}, expected "
+            f"{self.expected:,.0f} from the same weekday before ({self.factor:,.1f}×, z {self.z:,.1f}; {kind} load)"
+        )
 
-    A spike has ≥ 20 events, ≥ 3× the baseline median and a robust z ≥ 3.5 (MAD floored at 1).
-    `rows` must cover the window and the 28 days before it; missing days count as zero events.
-    """
-    # Each workflow's events as a list indexed by days since `base`, so a baseline is a slice.
-    base = min(window.start - timedelta(days=BASELINE_DAYS), first_data_day)
-    length = (window.end - base).days + 1
-    series: dict[tuple[str, str], list[int]] = {}
-    candidates: list[DailyCounts] = []
+
+def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_data_day: date) -> dict[tuple[str, str], DaySeries]:
+    """Each (org, workflow)'s events per day start..end, zeros where it had none."""
+    length = (end - start).days + 1
+    values: dict[tuple[str, str], list[int]] = {}
     for row in rows:
-        offset = (row.day - base).days
+        offset = (row.day - start).days
         if not 0 <= offset < length:
             continue
         key = (row.org_id, row.workflow_id)
-        if key not in series:
-            series[key] = [0] * length
-        series[key][offset] = row.events
-        if row.events >= MIN_EVENTS and row.day in window:
-            candidates.append(row)
-    first = (first_data_day - base).days
+        if key not in values:
+            values[key] = [0] * length
+        values[key][offset] += row.events
+    first = (first_data_day - start).days
+    return {key: DaySeries(start, v, first) for key, v in values.items()}
+
+
+def find_spikes(rows: Iterable[DailyCounts], window: Window, first_data_day: date) -> list[Spike]:
+    """Spikes on days of `window`, each judged against the same weekday of the 4 weeks before it.
+
+    A spike has ≥ 20 events, ≥ 3 × max(expected, 1) and `(events − expected) / spread ≥ 3.5`; a day with
+    fewer than 2 same weekdays stored is not judged. `rows` must cover the window and the 28 days before it.
+    """
+    rows = list(rows)
+    start = window.start - timedelta(days=BASELINE_DAYS)
+    series = workflow_series(rows, start, window.end, first_data_day)
     spikes = [
         spike
-        for row in candidates
-        if (spike := _judge(row, series[(row.org_id, row.workflow_id)], (row.day - base).days, first)) is not None
+        for row in rows
+        if row.events >= MIN_EVENTS and row.day in window
+        and (spike := judge(row, series[(row.org_id, row.workflow_id)])) is not None
     ]
-    spikes.sort(key=lambda s: (s.day, -s.factor, s.workflow_id))
+    spikes.sort(key=lambda s: (s.day, -s.z, s.workflow_id))
     return spikes
 
 
-def _judge(row: DailyCounts, events: list[int], offset: int, first: int) -> Spike | None:
-    """Judge the day at `offset` of a workflow's series against the baseline days before it."""
-    start = max(offset - BASELINE_DAYS, first)
-    if offset - start < MIN_BASELINE_DAYS:
+def judge(row: DailyCounts, series: DaySeries) -> Spike | None:
+    """The day of `row` as a spike of its workflow's series, or None when it is within its rhythm."""
+    index = series.index(row.day)
+    history = series.same_weekdays(index)
+    expected = series.expected(index)
+    if expected is None or row.events < MIN_FACTOR * max(expected, 1.0):
         return None
-    history = events[start:offset]
-    centre = median(history)
-    if row.events < MIN_FACTOR * centre:
-        return None
-    mad = max(median([abs(v - centre) for v in history]), MAD_FLOOR)
-    robust_z = Z_SCALE * (row.events - centre) / mad
-    if robust_z < MIN_ROBUST_Z:
+    spread = mad_spread(history, expected)
+    z = (row.events - expected) / spread
+    if z < MIN_Z:
         return None
     return Spike(
         day=row.day,
         org_id=row.org_id,
         workflow_id=row.workflow_id,
         events=row.events,
-        baseline=float(centre),
-        factor=row.events / max(centre, 1.0),
-        robust_z=robust_z,
+        expected=expected,
+        spread=spread,
+        z=z,
+        factor=row.events / max(expected, 1.0),
         ai_share=row.ai / row.events,
         queue_share=row.queue / row.events,
     )

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord
 from .billing import BudgetOutlook, Projection, budget_outlook, budget_warning, month_start, project, recent_window_start
 from .counts import Counts, ratio
+from .evidence import Z_CRITICAL, DaySeries, Gap, find_gaps, gap_days, two_proportion_z
 from .lifecycle import Lifecycle
 from .spikes import BASELINE_DAYS, Spike, find_spikes
-from .windows import Trend, Window, review_windows, trend
+from .windows import Trend, Window, event_trend, review_windows
 
 NARROW_ADOPTION = 0.3
 CONCENTRATED = 0.5
@@ -21,10 +22,12 @@ LOW_ACCEPTANCE_MIN_REVIEWED = 50
 HIGH_ERROR_RATE = 0.10
 HIGH_ERROR_MIN_EVENTS = 100
 UNTRAINED = 0.5
+AI_SURGE_RISE = 0.15
+AI_SURGE_MIN_EVENTS = 50
 
 FLAG_KINDS = (
-    "declining", "narrow_adoption", "concentrated", "spike", "ai_low_acceptance", "high_error_rate", "overage",
-    "untrained_users", "budget_warning",
+    "data_gap", "declining", "narrow_adoption", "concentrated", "spike", "ai_surge", "ai_low_acceptance",
+    "high_error_rate", "overage", "untrained_users", "budget_warning",
 )
 
 
@@ -34,16 +37,23 @@ class Flag:
     org_id: str
     workflow_id: str | None
     detail: str
-    day: date | None = None  # the day of a spike
+    day: date | None = None  # the day of a spike, the first day of a data gap
+    gap: Gap | None = None  # the gap of a `data_gap` flag
     change_id: str | None = None  # a change to this org (or workflow) in the review windows: context
 
 
 @dataclass(frozen=True)
 class Activity:
-    """Counts of one slice in the window and the previous window, with the rates §2 defines."""
+    """Counts of one slice in the window and the previous window, with the rates §2 defines.
+
+    `covered_days` are the window's days inside the stored data and outside any data gap (§2a): the trend
+    compares events per covered day, so days the export lost read as missing, not as a decline.
+    """
 
     now: Counts
     before: Counts
+    covered_days: int
+    covered_days_prev: int
 
     @property
     def events(self) -> int:
@@ -51,7 +61,7 @@ class Activity:
 
     @property
     def trend(self) -> Trend:
-        return trend(self.now.events, self.before.events)
+        return event_trend(self.now.events, self.before.events, self.covered_days, self.covered_days_prev)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class OrgSummary:
     trained_users: int | None  # None without users data for the org
     daily_events: list[int]
     budget: BudgetOutlook  # crossing dates and projection at the recent daily rate
+    gaps: list[Gap] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     lifecycle: Lifecycle | None = None  # None when the summary did not ask for lifecycle
 
@@ -147,6 +158,8 @@ class Summary:
     areas: list[AreaSummary]
     spikes: list[Spike]
     flags: list[Flag]
+    gaps: list[Gap]  # every org's data gaps in the window and the previous window
+    export_gaps: list[Gap]  # days the whole export is missing (org_id ""): a gap in the total series
     daily: list[DailyPoint]
     catalog: Catalog  # the reference data the summary covered (one org's, for a one-org summary)
 
@@ -159,6 +172,7 @@ class SummaryInputs:
     as_of: date
     days: int
     first_data_day: date
+    last_data_day: date
     rows: list[DailyCounts]
     active_by_org: dict[str, int]
     active_by_workflow: dict[str, int] | None  # None: not asked for (the all-org summary shows no workflows)
@@ -172,9 +186,43 @@ class SummaryInputs:
 
 
 def rows_needed_from(as_of: date, days: int) -> date:
-    """The earliest day a summary reads: previous window, spike baselines and month to date."""
-    window, previous = review_windows(as_of, days)
-    return min(previous.start, window.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
+    """The earliest day a summary reads: the expected counts of both windows (4 weeks before) and month to date."""
+    _window, previous = review_windows(as_of, days)
+    return min(previous.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which days of the review windows count: inside the stored data and outside the gaps found there."""
+
+    first: date
+    last: date
+    missing: frozenset[date]
+
+    def days(self, window: Window) -> int:
+        """The window's covered days."""
+        return sum(1 for d in window.clip(self.first, self.last).each_day() if d not in self.missing)
+
+
+def find_org_gaps(
+    rows: Iterable[DailyCounts], org_ids: Iterable[str], window: Window, previous: Window, first_data_day: date
+) -> tuple[dict[str, list[Gap]], list[Gap]]:
+    """Each org's data gaps in both windows, and the export's (gaps of the total series, org_id "")."""
+    start = previous.start - timedelta(days=BASELINE_DAYS)
+    length = (window.end - start).days + 1
+    per_org: dict[str, list[int]] = {o: [0] * length for o in org_ids}
+    total = [0] * length
+    for row in rows:
+        offset = (row.day - start).days
+        if 0 <= offset < length and row.org_id in per_org:
+            per_org[row.org_id][offset] += row.events
+            total[offset] += row.events
+    first = (first_data_day - start).days
+    gaps = {
+        org_id: find_gaps(org_id, DaySeries(start, values, first), previous.start, window.end)
+        for org_id, values in per_org.items()
+    }
+    return gaps, find_gaps("", DaySeries(start, total, first), previous.start, window.end)
 
 
 def summarize_workflows(
@@ -183,9 +231,13 @@ def summarize_workflows(
     window: Window,
     previous: Window,
     active_by_workflow: dict[str, int] | None,
+    coverage: dict[str, Coverage],
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None,
 ) -> list[WorkflowSummary]:
-    """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events."""
+    """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events.
+
+    A workflow's rates leave out its org's data gaps (an export loses an org's days, not one workflow's).
+    """
     now: dict[str, Counts] = defaultdict(Counts)
     before: dict[str, Counts] = defaultdict(Counts)
     daily: dict[str, dict[date, int]] = defaultdict(dict)
@@ -203,7 +255,10 @@ def summarize_workflows(
     result = [
         WorkflowSummary(
             workflow=wf,
-            activity=Activity(now[wf.workflow_id], before[wf.workflow_id]),
+            activity=Activity(
+                now[wf.workflow_id], before[wf.workflow_id],
+                coverage[wf.org_id].days(window), coverage[wf.org_id].days(previous),
+            ),
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
@@ -221,8 +276,16 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     window, previous = review_windows(inputs.as_of, inputs.days)
     month = Window(month_start(inputs.as_of), inputs.as_of)
     rows = inputs.rows
+    org_gaps, export_gaps = find_org_gaps(rows, cat.orgs, window, previous, inputs.first_data_day)
+    export_missing = gap_days(export_gaps)
+    coverage = {
+        org_id: Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(gap_days(gaps) | export_missing))
+        for org_id, gaps in org_gaps.items()
+    }
+    export_coverage = Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(export_missing))
     workflow_summaries = summarize_workflows(
-        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, inputs.lifecycle_by_workflow
+        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, coverage,
+        inputs.lifecycle_by_workflow,
     )
     by_org: dict[str, list[WorkflowSummary]] = defaultdict(list)
     for ws in workflow_summaries:
@@ -243,7 +306,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     orgs = [
         _org_summary(
             org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id],
-            credits_by_day[org.org_id],
+            org_gaps[org.org_id], coverage[org.org_id], export_gaps, credits_by_day[org.org_id],
         )
         for org in cat.orgs.values()
     ]
@@ -253,7 +316,8 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     daily = _daily_points(rows, window, inputs.daily_active, sum(o.seats for o in cat.orgs.values()))
     totals = Totals(
         activity=Activity(
-            Counts.total(o.activity.now for o in orgs), Counts.total(o.activity.before for o in orgs)
+            Counts.total(o.activity.now for o in orgs), Counts.total(o.activity.before for o in orgs),
+            export_coverage.days(window), export_coverage.days(previous),
         ),
         active_users=inputs.active_total,
         active_users_prev=inputs.active_total_prev,
@@ -272,23 +336,28 @@ def build_summary(inputs: SummaryInputs) -> Summary:
         totals=totals,
         orgs=orgs,
         workflows=workflow_summaries,
-        areas=summarize_areas(workflow_summaries),
+        areas=summarize_areas(workflow_summaries, export_coverage.days(window), export_coverage.days(previous)),
         spikes=spikes,
         flags=flags,
+        gaps=[g for o in orgs for g in o.gaps],
+        export_gaps=export_gaps,
         daily=daily,
         catalog=cat,
     )
 
 
-def summarize_areas(workflows: Iterable[WorkflowSummary]) -> list[AreaSummary]:
-    """Activity by workflow area, busiest first."""
+def summarize_areas(workflows: Iterable[WorkflowSummary], covered_days: int, covered_days_prev: int) -> list[AreaSummary]:
+    """Activity by workflow area, busiest first; areas span orgs, so only the export's gaps are left out."""
     now: dict[str, Counts] = defaultdict(Counts)
     before: dict[str, Counts] = defaultdict(Counts)
     for ws in workflows:
         now[ws.workflow.area].add(ws.activity.now)
         before[ws.workflow.area].add(ws.activity.before)
     total = sum(c.events for c in now.values())
-    areas = [AreaSummary(area, Activity(now[area], before[area]), ratio(now[area].events, total)) for area in now]
+    areas = [
+        AreaSummary(area, Activity(now[area], before[area], covered_days, covered_days_prev), ratio(now[area].events, total))
+        for area in now
+    ]
     areas.sort(key=lambda a: (-a.activity.events, a.area))
     return areas
 
@@ -299,10 +368,15 @@ def _org_summary(
     spikes: list[Spike],
     inputs: SummaryInputs,
     mtd: float,
+    gaps: list[Gap],
+    coverage: Coverage,
+    export_gaps: list[Gap],
     credits_by_day: dict[date, float],
 ) -> OrgSummary:
+    window, previous = review_windows(inputs.as_of, inputs.days)
     activity = Activity(
-        Counts.total(w.activity.now for w in workflows), Counts.total(w.activity.before for w in workflows)
+        Counts.total(w.activity.now for w in workflows), Counts.total(w.activity.before for w in workflows),
+        coverage.days(window), coverage.days(previous),
     )
     top = workflows[0] if workflows and workflows[0].activity.events else None
     active = inputs.active_by_org.get(org.org_id, 0)
@@ -319,16 +393,16 @@ def _org_summary(
         billing=project(mtd, inputs.as_of, org.included_credits),
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
+        gaps=gaps,
         lifecycle=None if inputs.lifecycle_by_org is None else inputs.lifecycle_by_org.get(org.org_id),
         budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
-    _window, previous = review_windows(inputs.as_of, inputs.days)
     recent = [
         c for c in inputs.catalog.changes.values()
         if c.org_id == org.org_id and previous.start <= c.date <= inputs.as_of
     ]
     summary.flags.extend(
-        with_change_context(flag, recent) for flag in org_flags(summary, workflows, spikes, inputs.days)
+        with_change_context(flag, recent) for flag in org_flags(summary, workflows, spikes, inputs.days, export_gaps)
     )
     return summary
 
@@ -353,33 +427,38 @@ def with_change_context(flag: Flag, changes: list[ChangeRecord]) -> Flag:
     )
 
 
-def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Spike], days: int) -> list[Flag]:
-    """The §2 flags of one org, each with a one-line detail naming the figures."""
+def org_flags(
+    org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Spike], days: int, export_gaps: list[Gap]
+) -> list[Flag]:
+    """The §2 flags of one org, each with a one-line detail naming the figures and the evidence."""
     oid = org.org.org_id
     names = {w.workflow.workflow_id: w.workflow.name for w in workflows}
     flags: list[Flag] = []
+    for gap in org.gaps:
+        whole_export = any(e.first <= gap.first and gap.last <= e.last for e in export_gaps)
+        note = "; the whole export is missing these days" if whole_export else ""
+        flags.append(Flag("data_gap", oid, None, gap.describe() + note, day=gap.first, gap=gap))
     t = org.activity.trend
     if t.label == "declining":
         flags.append(Flag("declining", oid, None, (
-            f"events {org.activity.before.events:,} → {org.activity.events:,} ({t.change:+.0%}) "
-            f"vs the previous {days} days"
+            f"events per day {t.evidence()} vs the previous {days} days "
+            f"({org.activity.before.events:,} → {org.activity.events:,} events{_coverage_note(org.activity, days)})"
         )))
     if org.adoption is not None and org.adoption < NARROW_ADOPTION:
         flags.append(Flag("narrow_adoption", oid, None, (
             f"{org.active_users} of {org.org.seats} seats active ({org.adoption:.0%}, below {NARROW_ADOPTION:.0%})"
         )))
-    if org.concentration == "concentrated":
+    if org.concentration == "concentrated" and org.workflows_total >= 2:
         flags.append(Flag("concentrated", oid, org.top_workflow_id, (
             f"{names.get(org.top_workflow_id or '', org.top_workflow_id)} carries {org.top_workflow_share:.0%} "
-            f"of the org's {org.activity.events:,} events"
+            f"of the org's {org.activity.events:,} events across {org.workflows_total} workflows"
         )))
     for spike in spikes:
-        kind = "AI" if spike.ai_share >= 0.5 else "queue" if spike.queue_share >= 0.5 else "mixed"
-        flags.append(Flag("spike", oid, spike.workflow_id, (
-            f"{spike.day.isoformat()}: {spike.events:,} events in {names.get(spike.workflow_id, spike.workflow_id)}, "
-            f"{spike.factor:.1f}× the 28-day median of {spike.baseline:g} ({kind} load)"
-        ), day=spike.day))
-    flags.extend(_quality_flags(org, workflows))
+        flags.append(Flag(
+            "spike", oid, spike.workflow_id, spike.describe(names.get(spike.workflow_id, spike.workflow_id)),
+            day=spike.day,
+        ))
+    flags.extend(_workflow_or_org_flags(org, workflows))
     if org.billing.heading_for_overage:
         b = org.billing
         flags.append(Flag("overage", oid, None, (
@@ -395,10 +474,18 @@ def org_flags(org: OrgSummary, workflows: list[WorkflowSummary], spikes: list[Sp
     return flags
 
 
-def _quality_flags(org: OrgSummary, workflows: list[WorkflowSummary]) -> list[Flag]:
-    """AI acceptance and error-rate flags: per workflow where one breaches, else for the org as a whole."""
+def _coverage_note(a: Activity, days: int) -> str:
+    """Where days were left out of a rate (gaps, days before the data), say how many were counted."""
+    if a.covered_days == days and a.covered_days_prev == days:
+        return ""
+    return f"; counted over {a.covered_days_prev} and {a.covered_days} covered days"
+
+
+def _workflow_or_org_flags(org: OrgSummary, workflows: list[WorkflowSummary]) -> list[Flag]:
+    """AI surge, acceptance and error-rate flags: per workflow where one breaches, else for the org as a whole."""
     flags: list[Flag] = []
     checks = (
+        ("ai_surge", _ai_surge),
         ("ai_low_acceptance", _low_acceptance),
         ("high_error_rate", _high_errors),
     )
@@ -406,21 +493,47 @@ def _quality_flags(org: OrgSummary, workflows: list[WorkflowSummary]) -> list[Fl
         hits = [
             Flag(kind, org.org.org_id, w.workflow.workflow_id, f"{w.workflow.name}: {detail}")
             for w in workflows
-            if (detail := check(w.activity.now)) is not None
+            if (detail := check(w.activity)) is not None
         ]
-        if not hits and (detail := check(org.activity.now)) is not None:
+        if not hits and (detail := check(org.activity)) is not None:
             hits.append(Flag(kind, org.org.org_id, None, f"across the org: {detail}"))
         flags.extend(hits)
     return flags
 
 
-def _low_acceptance(c: Counts) -> str | None:
+def ai_surge_z(a: Activity) -> float | None:
+    """The two-proportion z of the AI share now against the previous window."""
+    return two_proportion_z(a.before.ai, a.before.events, a.now.ai, a.now.events)
+
+
+def _ai_surge(a: Activity) -> str | None:
+    """AI share up ≥ 0.15 beyond chance with ≥ 50 AI events: shown with acceptance and errors, before and now."""
+    now, before = a.now, a.before
+    if now.ai < AI_SURGE_MIN_EVENTS or now.ai_share is None or before.ai_share is None:
+        return None
+    z = ai_surge_z(a)
+    if now.ai_share - before.ai_share < AI_SURGE_RISE - 1e-9 or z is None or z < Z_CRITICAL:
+        return None
+    return (
+        f"AI share {before.ai_share:.0%} → {now.ai_share:.0%} ({now.ai:,} AI events, z {z:.1f}); "
+        f"acceptance {_pct_or_na(before.ai_acceptance)} → {_pct_or_na(now.ai_acceptance)}, "
+        f"errors {_pct_or_na(before.error_rate)} → {_pct_or_na(now.error_rate)}"
+    )
+
+
+def _pct_or_na(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _low_acceptance(a: Activity) -> str | None:
+    c = a.now
     if c.reviewed >= LOW_ACCEPTANCE_MIN_REVIEWED and c.ai_acceptance is not None and c.ai_acceptance < LOW_ACCEPTANCE:
         return f"AI acceptance {c.ai_acceptance:.0%} ({c.accepted:,} of {c.reviewed:,} reviewed; below {LOW_ACCEPTANCE:.0%})"
     return None
 
 
-def _high_errors(c: Counts) -> str | None:
+def _high_errors(a: Activity) -> str | None:
+    c = a.now
     if c.events >= HIGH_ERROR_MIN_EVENTS and c.error_rate is not None and c.error_rate >= HIGH_ERROR_RATE:
         return f"error rate {c.error_rate:.0%} ({c.error:,} of {c.events:,} events; at or above {HIGH_ERROR_RATE:.0%})"
     return None

@@ -57,18 +57,42 @@ def daily_counts(
     workflow_ids: Collection[str] | None = None,
 ) -> list[DailyCounts]:
     """Rollup rows for days start..end inclusive, optionally only some orgs or workflows."""
-    query = select(*(DailyUsage.c[name] for name in _COUNTS_COLUMNS)).where(
-        DailyUsage.c.day >= start, DailyUsage.c.day <= end
+    query = _usage_scope(
+        select(*(DailyUsage.c[name] for name in _COUNTS_COLUMNS)), start, end, org_ids, None, workflow_ids
     )
-    if org_ids is not None:
-        query = query.where(DailyUsage.c.org_id.in_(list(org_ids)))
-    if workflow_ids is not None:
-        query = query.where(DailyUsage.c.workflow_id.in_(list(workflow_ids)))
     # Positional rows straight into the record: tens of thousands of rows for a 90-day window.
     return [DailyCounts(*row) for row in conn.execute(query.order_by(DailyUsage.c.day, DailyUsage.c.workflow_id))]
 
 
 _COUNTS_COLUMNS = tuple(field.name for field in fields(DailyCounts))
+
+
+def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
+    """The daily rollup rows of days start..end, of the orgs or workflows asked for."""
+    query = query.where(DailyUsage.c.day >= start, DailyUsage.c.day <= end)
+    if org_ids is not None:
+        query = query.where(DailyUsage.c.org_id.in_(list(org_ids)))
+    if exclude_org_ids:
+        query = query.where(DailyUsage.c.org_id.not_in(list(exclude_org_ids)))
+    if workflow_ids is not None:
+        query = query.where(DailyUsage.c.workflow_id.in_(list(workflow_ids)))
+    return query
+
+
+def daily_events(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    org_ids: Collection[str] | None = None,
+    exclude_org_ids: Collection[str] | None = None,
+    workflow_ids: Collection[str] | None = None,
+) -> dict[date, int]:
+    """Events per day in start..end (days without events absent), summed over the orgs or workflows asked for."""
+    query = _usage_scope(
+        select(DailyUsage.c.day, func.sum(DailyUsage.c.events)), start, end, org_ids, exclude_org_ids, workflow_ids
+    )
+    return {day: int(n) for day, n in conn.execute(query.group_by(DailyUsage.c.day))}
 
 
 def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):

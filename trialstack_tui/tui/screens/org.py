@@ -12,7 +12,7 @@ from ...metrics.lifecycle import STATES
 from ...views import OrgDetail
 from .. import format as fmt
 from ..state import ReviewWindow
-from ..widgets.charts import DailyChart, Marker
+from ..widgets.charts import DailyChart, Marker, gap_markers
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from ..rows import FLAG_COLUMNS, flag_mark, flag_row, workflow_mark
@@ -79,7 +79,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
     def show(self, model: OrgDetail) -> None:
         self.title = f"Org: {model.org.org.name}"
         days = [p.day for p in model.summary.daily]
-        markers = [Marker(c.date, c.title) for c in model.changes]
+        markers = [*gap_markers(model.org.gaps), *(Marker(c.date, c.title) for c in model.changes)]
         self.query_one("#org-activity", DailyChart).show(
             "Events/day",
             days,

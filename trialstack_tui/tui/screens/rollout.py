@@ -12,6 +12,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ...errors import UserFacingError
+from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
 from .. import format as fmt
@@ -19,6 +20,7 @@ from ..rows import CHANGE_COLUMNS, change_row
 from ..state import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
+from ..widgets.histogram import placebo_histogram
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
 
@@ -34,8 +36,10 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
     FOCUS = "#changes"
     HELP = (
         "Pick a change and press Enter: the scope (the change's org or workflow) before and after it, beside "
-        "the control (every other org) over the same days. The difference in differences removes what happened "
-        "everywhere; the verdict names the figures. + and - widen or narrow the windows."
+        "the control (every other org) over the same days. The difference vs control removes what happened "
+        "everywhere; the usual change is what the scope did over windows this long before the change (the "
+        "histogram: ▲ is this change), z says whether the rest is beyond chance. The verdict names the test "
+        "that decided it. + and - widen or narrow the windows."
     )
     BINDINGS = [
         Binding("plus,equals_sign", "widen", "Widen"),
@@ -53,6 +57,7 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             yield ReviewTable(CHANGE_COLUMNS, id="changes", sort_column=0, descending=True)
             with Vertical(id="comparison"):
                 yield Static(Text("Select a change and press Enter to compare.", style="dim"), id="cmp-verdict")
+                yield Static(id="cmp-evidence")
                 yield Static(id="cmp-figures")
                 yield DailyChart(id="cmp-chart")
 
@@ -98,11 +103,12 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             self.sub_title = self.describe(self.tapp.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
-        verdict.append(f" · {cmp.days}-day windows · did {fmt.share(cmp.did).plain if cmp.did is None else f'{cmp.did:+.0%}'}\n")
+        verdict.append(f" · {cmp.days}-day windows\n")
         verdict.append(cmp.reason)
         for note in cmp.notes:
             verdict.append(f"\nnote: {note}", style="yellow")
         self.query_one("#cmp-verdict", Static).update(verdict)
+        self.query_one("#cmp-evidence", Static).update(_evidence(cmp))
         self.query_one("#cmp-figures", Static).update(_figures_table(cmp))
         days = [d for d, _ in cmp.scope_daily]
         series = {"scope": _indexed(cmp.scope_daily, cmp.before)}
@@ -146,6 +152,25 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
             target_ref=change.change_id,
             note=note,
         )
+
+
+def _evidence(cmp: Comparison) -> Text:
+    """The difference, what the scope usually does over windows this long, and whether the rest is chance."""
+    ev = cmp.evidence
+    if cmp.did is None:
+        return Text()
+    text = Text()
+    text.append("Difference vs control ", style="bold")
+    text.append(f"{cmp.did:+.0%}")
+    text.append(f" · usual {cmp.days}-day change {ev.usual_change:+.0%} · ")
+    text.append("adjusted ", style="bold")
+    text.append(f"{ev.adjusted_did:+.0%}" if ev.adjusted_did is not None else "—")
+    z = "—" if ev.z is None else f"{ev.z:.1f}"
+    text.append(f" · z {z} ({chance_words(ev.z)})")
+    text.append(f" · p {ev.p_value:.2f}" if ev.p_value is not None else " · p — (fewer than 20 earlier windows)")
+    text.append("\n")
+    text.append_text(placebo_histogram(ev.placebo_dids, cmp.did, ev.usual_change))
+    return text
 
 
 def _indexed(daily: list[tuple], before: WindowFigures | None) -> list[float]:

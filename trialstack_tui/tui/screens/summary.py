@@ -33,8 +33,9 @@ ORG_COLUMNS = [
     Column("errors", "Err", numeric=True),
 ]
 FLAG_SHORT = {
-    "declining": "decl", "narrow_adoption": "narrow", "concentrated": "conc", "spike": "spike",
+    "data_gap": "gap", "ai_surge": "ai-surge", "declining": "decl", "narrow_adoption": "narrow", "concentrated": "conc", "spike": "spike",
     "ai_low_acceptance": "ai-acc", "high_error_rate": "errors", "overage": "over", "untrained_users": "untrained",
+    "budget_warning": "budget",
 }
 
 
@@ -115,7 +116,10 @@ class SummaryScreen(ReviewScreen[Summary]):
 
     def describe(self, window: ReviewWindow, model: Summary) -> str:
         latest = "" if window.as_of else " (latest)"
-        return f"{model.window.days} days to {model.as_of}{latest} · {self.tapp.store_label}"
+        missing = "".join(
+            f" · the export is missing {g.first}..{g.last}: left out of every rate" for g in model.export_gaps
+        )
+        return f"{model.window.days} days to {model.as_of}{latest} · {self.tapp.store_label}{missing}"
 
     def _card(self, key: str, value: Text, series: list[float]) -> None:
         self.query_one(f"#card-{key}", MetricCard).show(value, series)

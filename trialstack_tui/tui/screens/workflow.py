@@ -12,7 +12,7 @@ from ...views import WorkflowDetail
 from .. import format as fmt
 from ..rows import CHANGE_COLUMNS, FLAG_COLUMNS, change_row, flag_row, workflow_mark
 from ..state import ReviewWindow
-from ..widgets.charts import DailyChart, Marker
+from ..widgets.charts import DailyChart, Marker, gap_markers
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
@@ -21,7 +21,8 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     SCREEN_TITLE = "Workflow"
     FOCUS = "#wf-flags"
     HELP = (
-        "One workflow: daily events by kind with spikes (yellow) and changes (red) marked, outcomes, active "
+        "One workflow: daily events by kind with spikes (yellow), changes (red) and data gaps (grey) marked, "
+        "and ◆ the count expected from the same weekday of the 4 weeks before; outcomes, active "
         "users and who owns it. A spike in an AI-assisted or queue-backed workflow is operational load, not "
         "adoption; check acceptance and errors before reading volume as value. Enter on a change compares it; "
         "m marks the workflow for its owner."
@@ -50,7 +51,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     def show(self, model: WorkflowDetail) -> None:
         wf = model.workflow
         self.title = f"Workflow: {wf.name}"
-        markers = [Marker(s.day, "spike", "yellow") for s in model.spikes]
+        markers = [*gap_markers(model.gaps), *(Marker(s.day, "spike", "yellow") for s in model.spikes)]
         markers += [Marker(c.date, c.title) for c in model.changes]
         self.query_one("#wf-daily", DailyChart).show(
             "Events/day",
@@ -58,6 +59,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             {"manual": [d.manual for d in model.days], "ai": [d.ai for d in model.days],
              "queue": [d.queue for d in model.days]},
             markers,
+            overlay={"expected (same weekday)": model.expected},
         )
         self.query_one("#wf-facts", Static).update(_facts(model))
         self.query_one("#wf-users", Sparkline).data = model.daily_active
@@ -94,5 +96,6 @@ def _facts(model: WorkflowDetail) -> Text:
         ("AI review", f"{c.accepted:,} accepted · {c.rejected:,} rejected ({fmt.share(c.ai_acceptance).plain})",
          c.ai_acceptance is not None and c.reviewed >= 50 and c.ai_acceptance < 0.6),
         ("Errors", f"{c.error_rate:.1%}" if c.error_rate is not None else "—", (c.error_rate or 0) >= 0.10),
-        ("Spikes", ", ".join(f"{sp.day:%m-%d} {sp.events}" for sp in model.spikes) or "none", bool(model.spikes)),
+        ("Spikes", ", ".join(f"{sp.day:%a %m-%d} {sp.events} (expected {sp.expected:,.0f})" for sp in model.spikes)
+         or "none", bool(model.spikes)),
     ])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,11 +12,14 @@ from textual.containers import Vertical
 from textual.widgets import Label
 from textual_plotext import PlotextPlot
 
+from ...metrics.evidence import Gap
 from ...safe_text import visible
 
 KIND_COLORS = {"manual": "blue", "ai": "magenta", "queue": "orange"}
 SERIES_COLORS = ["cyan", "orange", "green", "magenta"]
-RICH_COLORS = {"orange": "dark_orange"}
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
+OVERLAY_COLOR, OVERLAY_GLYPH = "white", "◆"  # a line of its own glyph over the bars: readable without colour
+MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"), ("green", "crossing"))
 CHART_FRAME_ROWS = 4  # title, top and bottom frame, tick labels  # plotext colour names that Rich spells differently
 
 
@@ -27,6 +30,11 @@ class Marker:
     day: date
     label: str
     color: str = "red"
+
+
+def gap_markers(gaps: Iterable[Gap]) -> list[Marker]:
+    """Every day of every data gap as a grey line: the days the export is missing, drawn as such."""
+    return [Marker(g.first + timedelta(days=i), "data gap", "gray") for g in gaps for i in range(g.days)]
 
 
 def _tick_labels(days: Sequence[date], slots: int) -> tuple[list[int], list[str]]:
@@ -80,6 +88,7 @@ class _DailyPlot(_DrawnPlot):
         self.days: list[date] = []
         self.series: dict[str, list[float]] = {}
         self.markers: list[Marker] = []
+        self.overlay: dict[str, list[float | None]] = {}
         self.stacked = True
 
     def has_data(self) -> bool:
@@ -97,6 +106,11 @@ class _DailyPlot(_DrawnPlot):
             for name, color in zip(names, colors, strict=True):
                 plt.plot(xs, self.series[name], color=color)
             top = max((max(v, default=0) for v in self.series.values()), default=0)
+        for name, values in self.overlay.items():
+            points = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+            if points:
+                plt.plot([x for x, _ in points], [v for _, v in points], color=OVERLAY_COLOR, marker=OVERLAY_GLYPH)
+                top = max(top, *(v for _, v in points))
         for marker in self.markers:
             plt.vertical_line(self.days.index(marker.day), color=marker.color)
         ticks, labels = _tick_labels(self.days, max(2, self.size.width // 12))
@@ -130,10 +144,13 @@ class DailyChart(Vertical, can_focus=True):
         markers: Sequence[Marker] = (),
         *,
         stacked: bool = True,
+        overlay: dict[str, Sequence[float | None]] | None = None,
     ) -> None:
+        """Draw the series; `overlay` series (e.g. the expected count) are lines of ◆ over the bars."""
         plot = self.query_one(_DailyPlot)
         plot.days = list(days)
         plot.series = {name: list(values) for name, values in series.items()}
+        plot.overlay = {name: list(values) for name, values in (overlay or {}).items()}
         plot.markers = [m for m in markers if m.day in plot.days]
         plot.stacked = stacked
         plot.data_changed()
@@ -142,10 +159,13 @@ class DailyChart(Vertical, can_focus=True):
             color = KIND_COLORS.get(name, SERIES_COLORS[i % len(SERIES_COLORS)])
             legend.append("■ ", style=RICH_COLORS.get(color, color))
             legend.append(f"{visible(name)}  ")
+        for name in plot.overlay:
+            legend.append(f"{OVERLAY_GLYPH} ", style="bold")
+            legend.append(f"{visible(name)}  ")
         kinds = {m.color for m in plot.markers}
-        for color, label in (("red", "change"), ("yellow", "spike"), ("green", "crossing")):
+        for color, label in MARKER_LEGEND:
             if color in kinds:
-                legend.append("│ ", style=color)
+                legend.append("│ ", style=RICH_COLORS.get(color, color))
                 legend.append(f"{label}  ")
         self.query_one(".chart-legend", Label).update(legend)
 

@@ -1,0 +1,151 @@
+"""Evidence (CONTRACT §2a): the weekly rhythm, data gaps and chance that every flag and verdict is read against.
+
+A day's count is compared with the same weekday of the weeks before it (a Monday batch is its own rhythm), a
+run of empty days where many events were expected is a gap in the data (not a decline), and a change between
+two counts is only called a change when it is larger than the Poisson noise of those counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from math import log, sqrt
+from statistics import median
+
+WEEKS = 4
+MIN_SAME_WEEKDAYS = 2
+GAP_MIN_EXPECTED = 10.0
+"""A run of empty days whose expected counts add up to 10 happens by chance with probability e⁻¹⁰ < 1/20,000."""
+CHANCE_SIGMAS = 2.0
+"""A trend is beyond chance when its log ratio exceeds twice the Poisson noise of the two counts."""
+Z_CRITICAL = 1.96
+MAD_SCALE = 1.4826  # makes the MAD comparable to a standard deviation for normal data
+
+
+@dataclass(frozen=True)
+class DaySeries:
+    """Events per day of one series (an org, a workflow), `values[i]` on `start + i` days.
+
+    Index `first` is the first day inside the stored data (it may be 0 or negative when the series starts there
+    or later): days before it are unknown, not empty, and never serve as a baseline.
+    """
+
+    start: date
+    values: Sequence[int]
+    first: int = 0
+
+    def index(self, day: date) -> int:
+        return (day - self.start).days
+
+    def day(self, index: int) -> date:
+        return self.start + timedelta(days=index)
+
+    def same_weekdays(self, index: int) -> list[int]:
+        """The counts of the same weekday in the 4 weeks before day `index`, those inside the stored data."""
+        low = max(self.first, 0)
+        return [self.values[j] for j in range(index - 7, index - 7 * WEEKS - 1, -7) if j >= low]
+
+    def expected(self, index: int) -> float | None:
+        """The median of the same weekday in the 4 weeks before; None with fewer than 2 of them stored."""
+        history = self.same_weekdays(index)
+        return float(median(history)) if len(history) >= MIN_SAME_WEEKDAYS else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Consecutive days without events where the weekly rhythm expected some: data missing, not a quiet spell."""
+
+    org_id: str
+    first: date
+    last: date
+    expected_missing: float
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first <= day <= self.last
+
+    def describe(self) -> str:
+        span = self.first.isoformat() if self.days == 1 else f"{self.first.isoformat()}..{self.last.isoformat()}"
+        return (
+            f"no events on {span} ({self.days} day{'s' * (self.days != 1)}) where ~{self.expected_missing:,.0f} "
+            f"were expected from the same weekdays before; left out of the rates"
+        )
+
+
+def find_gaps(org_id: str, series: DaySeries, start: date, end: date) -> list[Gap]:
+    """Maximal runs of empty days in start..end whose expected counts add up to ≥ 10.
+
+    A run must be followed by a day with events: an org whose events stop and never resume has stopped (its
+    decline is real and stays in its rates), while a run with events after it is the export losing days.
+    """
+    values = series.values
+    lo = max(series.index(start), series.first, 0)
+    hi = min(series.index(end), len(values) - 1)
+    last_active = next((k for k in range(len(values) - 1, -1, -1) if values[k]), -1)
+    gaps: list[Gap] = []
+    i = lo
+    while i <= hi:
+        if values[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 <= hi and not values[j + 1]:
+            j += 1
+        resumed = j < last_active
+        expected = sum(e for k in range(i, j + 1) if (e := series.expected(k)) is not None)
+        if resumed and expected >= GAP_MIN_EXPECTED:
+            gaps.append(Gap(org_id, series.day(i), series.day(j), expected))
+        i = j + 1
+    return gaps
+
+
+def gap_days(gaps: Sequence[Gap]) -> set[date]:
+    """Every day inside the gaps."""
+    return {g.first + timedelta(days=i) for g in gaps for i in range(g.days)}
+
+
+def trend_noise(events: int, events_prev: int) -> float | None:
+    """`2 × sqrt(1/events + 1/events_prev)`: how far the log ratio of two Poisson counts moves by chance."""
+    if events <= 0 or events_prev <= 0:
+        return None
+    return CHANCE_SIGMAS * sqrt(1 / events + 1 / events_prev)
+
+
+def beyond_chance(rate: float, rate_prev: float, events: int, events_prev: int) -> bool:
+    """Whether `|ln(rate / rate_prev)|` reaches the noise of the two counts (always true with a zero count)."""
+    noise = trend_noise(events, events_prev)
+    if noise is None or rate <= 0 or rate_prev <= 0:
+        return True
+    return abs(log(rate / rate_prev)) >= noise
+
+
+def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float | None:
+    """Pooled two-proportion z of b's rate against a's (positive when b is higher); None when undefined."""
+    if n_a <= 0 or n_b <= 0:
+        return None
+    pooled = (hits_a + hits_b) / (n_a + n_b)
+    var = pooled * (1 - pooled) * (1 / n_a + 1 / n_b)
+    if var <= 0:
+        return None
+    return (hits_b / n_b - hits_a / n_a) / sqrt(var)
+
+
+def mad_spread(history: Sequence[int], expected: float) -> float:
+    """`max(1.4826 × MAD, sqrt(expected), 1)`: the usual day-to-day spread of a count around its expected value."""
+    mad = median(abs(v - expected) for v in history)
+    return max(MAD_SCALE * mad, sqrt(max(expected, 0.0)), 1.0)
+
+
+def chance_words(z: float | None) -> str:
+    """A short plain-language reading of a z score for a person who is not a statistician."""
+    if z is None:
+        return "too few events to judge"
+    if abs(z) >= 3.5:
+        return "far beyond chance"
+    if abs(z) >= Z_CRITICAL:
+        return "beyond chance"
+    return "within chance"
