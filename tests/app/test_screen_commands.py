@@ -64,3 +64,20 @@ async def test_the_screen_commands_match_the_screens_models(make_app, sample_db,
 def test_every_flag_kind_has_its_short_name_on_the_summary() -> None:
     # budget_warning once reached the orgs table without one, and the summary screen crashed on it
     assert set(FLAG_SHORT) == set(FLAG_KINDS)
+
+
+async def test_billing_marks_a_budget_warning_with_its_date(make_app, sample_db) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", *"2026-11-16", "enter", "b")
+        billing = current(pilot)
+        assert isinstance(billing, BillingScreen) and billing.model.as_of.isoformat() == "2026-11-16"
+        table = billing.query_one("#billing", ReviewTable)
+        while table.selected_key != "org-hx":  # Helix: 90 % at the last 7 days' rate on the 26th
+            await press(pilot, "j")
+        dates = billing.query_one("#billing-dates").render().plain
+        assert dates.startswith("Helix Bio: 75% ") and "90% 11-26 · 100% 11-29 · " in dates
+        await press(pilot, "m")
+        assert app.screen.query_one("#reason").value == "budget_warning"
+        assert "reached on 2026-11-26" in billing.mark_target().note
