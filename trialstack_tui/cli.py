@@ -16,16 +16,20 @@ from typing import NoReturn
 from . import __version__, report
 from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
-from .safe_text import visible
+from .limits import MAX_DAYS, date_problem
+from .safe_text import terminal_text, visible
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
 
 def _iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an ISO date like 2026-10-31, got {value!r}") from None
+    if problem := date_problem(day):
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _positive_int(value: str) -> int:
@@ -38,11 +42,25 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def say(text: str, *, error: bool = False) -> None:
+    """Print a line (or lines) of command output or an error: every word the commands print passes here,
+    so stored or typed text can never send a control sequence to the terminal (`safe_text`)."""
+    print(terminal_text(text), file=sys.stderr if error else sys.stdout)
+
+
+def _days(value: str) -> int:
+    """A window length: windows are dated, so one cannot reach past the calendar's ends."""
+    number = _positive_int(value)
+    if number > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DAYS:,} days, got {number:,}")
+    return number
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a usage error as one line (CONTRACT §4: exit 2 with a one-line reason), not usage + error."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, terminal_text(f"{self.prog}: {message} (see --help)\n"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,16 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"trialstack-tui {__version__}")
-    parser.add_argument("--days", type=_positive_int, default=30, help="TUI: the starting window in days")
+    parser.add_argument("--days", type=_days, default=30, help="TUI: the starting window in days")
     parser.add_argument("--as-of", type=_iso_date, default=None, help="TUI: the starting as-of date")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", parents=[common], help="import CSV/JSONL exports (a folder or one file)")
     p.add_argument("path", nargs="?", type=Path, help="a folder of export files, or one file")
     p.add_argument("--sample", action="store_true", help="import the bundled sample data set")
+    p.add_argument(
+        "--ignore-unknown", action="store_true",
+        help="import the known files of a folder holding others too (by default such a folder is refused)",
+    )
 
     p = sub.add_parser("summary", parents=[common], help="the quick summary as a table or JSON")
-    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--days", type=_days, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument(
@@ -80,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
     p.add_argument("change_id")
-    p.add_argument("--days", type=_positive_int, default=14)
+    p.add_argument("--days", type=_days, default=14)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("org", parents=[common], help="one org's drill-down (the org screen) as text or JSON")
@@ -95,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="an owner's report: one Markdown file to hand them")
     p.add_argument("--owner", required=True, help="the owner, as named on workflows and marks")
     p.add_argument("--out", type=Path, default=None, help="the file to write (default: in the exports folder)")
-    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--days", type=_days, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
 
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
@@ -106,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write a synthetic data set in the import format")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--orgs", type=_positive_int, default=None)
-    p.add_argument("--days", type=_positive_int, default=180)
+    p.add_argument("--days", type=_days, default=180)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", type=_iso_date, default=None, help="the last day of the data (default 2026-11-20)")
     p.add_argument(
@@ -118,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _window_arguments(p: argparse.ArgumentParser) -> None:
     """--days, --as-of and --json, as every screen's command takes them."""
-    p.add_argument("--days", type=_positive_int, default=30)
+    p.add_argument("--days", type=_days, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
 
@@ -132,10 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except UserFacingError as exc:
-        print(f"trialstack-tui: {exc}", file=sys.stderr)
+        say(f"trialstack-tui: {exc}", error=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("trialstack-tui: interrupted; nothing was written", file=sys.stderr)
+        say("trialstack-tui: interrupted; nothing was written", error=True)
         return 130
     except BrokenPipeError:
         # `trialstack-tui summary | head`: the reader went away; not an error of ours.
@@ -144,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if os.environ.get("TRIALSTACK_DEBUG"):
             raise
-        print(unexpected_error_line(exc), file=sys.stderr)
+        say(unexpected_error_line(exc), error=True)
         return EXIT_UNFORESEEN
 
 
@@ -164,12 +186,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     with Store(location, read_only=read_only) as store:
         if store.upgrade_note:
-            print(f"trialstack-tui: {store.upgrade_note}", file=sys.stderr)
+            say(f"trialstack-tui: {store.upgrade_note}", error=True)
         if args.command == "import":
             return _cmd_import(store, args)
         notice = _fill_default_store(store, location, progress=True)
         if notice:
-            print(f"trialstack-tui: {notice}", file=sys.stderr)
+            say(f"trialstack-tui: {notice}", error=True)
         if args.command == "summary":
             return _cmd_summary(store, args)
         if args.command == "compare":
@@ -207,7 +229,7 @@ class _ImportProgress:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+            TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), transient=True,
         )
         self._tasks: dict[str, int] = {}
@@ -216,20 +238,20 @@ class _ImportProgress:
         if label not in self._tasks:
             if not self._tasks:
                 self._progress.start()
-            self._tasks[label] = self._progress.add_task(label, total=total)
+            self._tasks[label] = self._progress.add_task(visible(label), total=total)
         self._progress.update(self._tasks[label], completed=done)
 
     def stop(self) -> None:
         self._progress.stop()
 
 
-def _import_with_progress(store, path: Path, *, progress: bool = True):
+def _import_with_progress(store, path: Path, *, progress: bool = True, ignore_unknown: bool = False):
     """Import PATH, with a progress bar when stderr is a terminal (none when piped or redirected)."""
     from .store.importer import import_path
 
     bar = _ImportProgress() if progress and sys.stderr.isatty() else None
     try:
-        return import_path(store, path, progress=bar)
+        return import_path(store, path, progress=bar, ignore_unknown=ignore_unknown)
     finally:
         if bar is not None:
             bar.stop()
@@ -238,11 +260,15 @@ def _import_with_progress(store, path: Path, *, progress: bool = True):
 def _cmd_import(store, args: argparse.Namespace) -> int:
     if args.sample == (args.path is not None):
         raise UserFacingError("import takes a PATH or --sample (exactly one)")
-    result = _import_with_progress(store, bundled_sample_dir() if args.sample else args.path)
+    result = _import_with_progress(
+        store, bundled_sample_dir() if args.sample else args.path, ignore_unknown=args.ignore_unknown
+    )
+    if result.ignored:
+        say(f"ignored (no known name): {', '.join(p.name for p in result.ignored)}")
     for f in result.files:
         extra = f"; unknown columns ignored: {', '.join(f.unknown_columns)}" if f.unknown_columns else ""
-        print(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
-    print(f"total: added {result.added:,}, updated {result.updated:,}, skipped {result.skipped:,}")
+        say(f"{f.path.name}: added {f.added:,}, updated {f.updated:,}, skipped {f.skipped:,}{extra}")
+    say(f"total: added {result.added:,}, updated {result.updated:,}, skipped {result.skipped:,}")
     return EXIT_OK
 
 
@@ -256,7 +282,7 @@ def _cmd_summary(store, args: argparse.Namespace) -> int:
     summary = Review(store).summary(
         days=args.days, as_of=args.as_of, lifecycle=args.json, workflow_lifecycle=args.workflows
     )
-    print(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
+    say(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
     return EXIT_OK
 
 
@@ -264,7 +290,7 @@ def _cmd_compare(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     comparison = Review(store).compare(args.change_id, days=args.days)
-    print(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
+    say(report.to_json(report.comparison_json(comparison)) if args.json else report.comparison_text(comparison))
     return EXIT_OK
 
 
@@ -285,7 +311,7 @@ def _cmd_screen(store, args: argparse.Namespace) -> int:
     else:
         model = review.billing(as_of=args.as_of, days=args.days)
         document, text = report.billing_json, report.billing_text
-    print(report.to_json(document(model)) if args.json else text(model))
+    say(report.to_json(document(model)) if args.json else text(model))
     return EXIT_OK
 
 
@@ -301,7 +327,7 @@ def _cmd_report(store, args: argparse.Namespace) -> int:
         if path.exists():  # never over an existing file: the command cannot ask, so it says what to do
             raise UserFacingError(f"{path} already exists; nothing was written (choose another --out)") from None
         raise
-    print(f"wrote the report for {visible(args.owner)} to {visible(written)}")
+    say(f"wrote the report for {args.owner} to {written}")
     return EXIT_OK
 
 
@@ -309,7 +335,7 @@ def _cmd_followups(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     marks = Review(store).followups(status=args.status, owner=args.owner)
-    sys.stdout.write(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n") + "\n")
+    say(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n"))
     return EXIT_OK
 
 
@@ -320,5 +346,5 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         orgs=args.orgs, days=args.days, seed=args.seed, end=args.end or DEFAULT_END, target_events=args.events
     )
     counts = write_sample(spec, args.out)
-    print(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f" → {args.out}")
+    say(", ".join(f"{name}: {n:,}" for name, n in counts.items()) + f" → {args.out}")
     return EXIT_OK

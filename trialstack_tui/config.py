@@ -10,6 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
+from .errors import UserFacingError
+
 APP_NAME = "trialstack-tui"
 ENV_DB = "TRIALSTACK_DB"
 DB_FILENAME = "usage.db"
@@ -47,6 +49,10 @@ def resolve_store(flag: str | None = None) -> StoreLocation:
     A value containing `://` is a SQLAlchemy URL (`postgresql+psycopg://…`, `sqlite:///…`);
     anything else is a file path.
     """
+    if flag is not None and not flag.strip():
+        # An empty --db (an unset shell variable, say) must not quietly mean the default store, which
+        # would then be filled with the sample.
+        raise UserFacingError("--db is empty; give a SQLite file path or a database URL")
     value = flag or os.environ.get(ENV_DB) or None
     if value is None:
         path = data_dir() / DB_FILENAME
@@ -67,3 +73,18 @@ def bundled_sample_dir() -> Path:
     if (source_tree / "organizations.csv").exists():
         return source_tree
     return Path(str(resources.files("trialstack_tui") / "sample_data"))
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create the folder and any missing parent 0700 (`mkdir(parents=True, mode=…)` gives the parents the
+    umask's mode, 0755 as a rule: the data folder readable by everyone)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another process: its mode is its own
+            continue
+        os.chmod(created, 0o700)  # mkdir's mode is masked by the umask too

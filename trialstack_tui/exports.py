@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from .config import data_dir
+from .config import data_dir, make_private_folders
 from .errors import UserFacingError
 
 
@@ -17,15 +17,20 @@ def default_export_path(stem: str, extension: str, now: datetime | None = None) 
 
 
 def write_export(path: Path, content: str, *, overwrite: bool = False) -> Path:
-    """Write content to path (folder created 0700, file 0600). Refuses to replace a file unless overwrite."""
+    """Write content to path (every folder it creates 0700, the file 0600). Refuses to replace a file unless
+    overwrite, and never writes through a symbolic link: one planted at the path would send the export
+    (or its truncation) to a file of the link's choosing."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+        make_private_folders(path.parent)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if overwrite else os.O_EXCL)
         fd = os.open(path, flags, 0o600)
     except FileExistsError:
         raise UserFacingError(f"{path} already exists") from None
     except OSError as exc:
+        if path.is_symlink():
+            raise UserFacingError(f"{path} is a symbolic link; exports are never written through one") from None
         raise UserFacingError(f"cannot write {path}: {exc.strerror}") from None
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(content)
     return path
+

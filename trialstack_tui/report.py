@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from .metrics.spikes import Spike
 from .metrics.evidence import Gap
 from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummary
 from .records import ChangeRecord, DailyCounts, FollowUpRecord
-from .safe_text import visible
+from .safe_text import csv_cell, json_safe, visible
 from .sparkline import sparkline
 from .views import BillingView, OrgDetail, OwnerReport, WorkflowDetail
 
@@ -29,7 +30,8 @@ FOLLOWUP_COLUMNS = (
 
 
 def _num(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
+    # JSON has no Infinity or NaN: a figure that is not finite is unknown (null), never invalid JSON.
+    return None if value is None or not math.isfinite(value) else round(value, digits)
 
 
 def _activity_json(a: Activity) -> dict[str, Any]:
@@ -334,7 +336,8 @@ def comparison_json(cmp: Comparison) -> dict[str, Any]:
 
 
 def to_json(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, default=_json_default)
+    """Readable JSON (names keep their letters) with no raw control characters; strictly JSON (no NaN)."""
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=_json_default))
 
 
 def _json_default(value: Any) -> Any:
@@ -443,7 +446,7 @@ def comparison_text(cmp: Comparison) -> str:
         for label, f in sides
     ]
     lines = [
-        f"{c.change_id} · {c.date} · {c.kind} · {c.title} ({scope}); windows of {cmp.days} days",
+        f"{visible(c.change_id)} · {c.date} · {c.kind} · {visible(c.title)} ({visible(scope)}); windows of {cmp.days} days",
         "",
         table(
             ["", "days", "n", "events/day", "users", "adopt", "wf", "ai", "accept", "errors", "credits/day"],
@@ -472,12 +475,18 @@ def _followup_row(m: FollowUpRecord) -> list[str]:
     ]
 
 
-def followups_csv(marks: Sequence[FollowUpRecord]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV for a person to open: every CSV export is written here, so every cell goes through `csv_cell`
+    (controls made visible, so no bare CR splits a record; formulas made text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FOLLOWUP_COLUMNS)
-    writer.writerows(_followup_row(m) for m in marks)
+    writer.writerow([csv_cell(h) for h in header])
+    writer.writerows([csv_cell(c) for c in row] for row in rows)
     return buffer.getvalue()
+
+
+def followups_csv(marks: Sequence[FollowUpRecord]) -> str:
+    return csv_text(FOLLOWUP_COLUMNS, (_followup_row(m) for m in marks))
 
 
 def followups_json(marks: Sequence[FollowUpRecord]) -> str:
@@ -485,7 +494,7 @@ def followups_json(marks: Sequence[FollowUpRecord]) -> str:
 
 
 def _md_cell(value: str) -> str:
-    return visible(value).replace("|", "\\|").replace("\n", " ")
+    return visible(value).replace("|", "\\|")  # visible() has turned line breaks into `\x0a` already
 
 
 def followups_markdown(marks: Sequence[FollowUpRecord]) -> str:
@@ -615,7 +624,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 def _md(value: object) -> str:
     """Stored text for Markdown: controls made visible, on one line, and no character read as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(value).replace("\n", " "))
+    return _MD_SPECIAL.sub(r"\\\1", visible(value))  # visible() has turned line breaks into `\x0a` already
 
 
 def owner_report_stem(owner: str) -> str:

@@ -18,6 +18,7 @@ from .metrics.summary import (
     Summary,
     SummaryInputs,
     build_summary,
+    org_days_needed,
     rows_needed_from,
 )
 from .metrics.lifecycle import Lifecycle, lifecycle_from_counts
@@ -131,6 +132,9 @@ class Review:
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
                 orgs_with_users=queries.orgs_with_user_data(conn),
                 daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
+                org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
+                    conn, *before, org_ids=org_ids
+                ),
                 lifecycle_by_org=(
                     _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
                     if org_id is not None or lifecycle else None

@@ -68,10 +68,10 @@ def store_of_orgs(
 ) -> Path:
     """A SQLite store of small orgs named as given (org id → name), each with one workflow and some events."""
     folder = tmp_path / f"orgs-{len(list(tmp_path.iterdir()))}"
-    write_org_set(folder, names, workflow=workflow, owner=owner, events_per_org=events_per_org)
+    write_org_set(folder / "data", names, workflow=workflow, owner=owner, events_per_org=events_per_org)
     db = folder / "store.db"
     with Store(resolve_store(str(db))) as store:
-        import_path(store, folder)
+        import_path(store, folder / "data")
     return db
 
 

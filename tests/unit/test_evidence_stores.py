@@ -123,3 +123,13 @@ def test_an_every_org_change_has_no_control_but_still_its_usual_change(store, tm
     assert len(cmp.evidence.placebo_dids) == 42  # P from END − 75 (first + 14) to END − 34 (the change − 14)
     assert cmp.evidence.z is not None
     assert cmp.verdict == "no_clear_change"
+
+
+def test_a_gap_early_in_the_previous_window_is_judged_from_the_org_totals_before_it(store, tmp_path):
+    # The previous 30-day window starts 59 days before END; its first days' same weekdays lie up to 28 days
+    # before that, where the summary reads only each org's daily total.
+    missing = {END - timedelta(days=58 - i) for i in range(4)}
+    review = load(store, tmp_path, 100, lambda d: 0 if d in missing else 3)
+    org = next(o for o in review.summary(days=30).orgs if o.org.org_id == "org-a")
+    assert [(g.first, g.last, g.expected_missing) for g in org.gaps] == [(min(missing), max(missing), 12.0)]
+    assert (org.activity.covered_days, org.activity.covered_days_prev) == (30, 26)

@@ -166,7 +166,12 @@ class Summary:
 
 @dataclass(frozen=True)
 class SummaryInputs:
-    """What the store supplies for a summary; `rows` must span `rows_needed_from(...)` .. as_of."""
+    """What the store supplies for a summary; `rows` must span `rows_needed_from(...)` .. as_of.
+
+    The expected counts of the previous window's first days reach 4 weeks further back than any figure needs a
+    workflow's rows: for those days only each org's total is supplied (`org_days_before`, from
+    `org_days_needed(...)`), a few rows per day instead of one per workflow.
+    """
 
     catalog: Catalog
     as_of: date
@@ -181,14 +186,22 @@ class SummaryInputs:
     trained_by_org: dict[str, int]
     orgs_with_users: set[str]
     daily_active: dict[date, int]
+    org_days_before: dict[str, dict[date, int]] = field(default_factory=dict)
     lifecycle_by_org: dict[str, Lifecycle] | None = None  # None: not asked for (the summary screen shows none)
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # the workflows asked for (None: none was)
 
 
 def rows_needed_from(as_of: date, days: int) -> date:
-    """The earliest day a summary reads: the expected counts of both windows (4 weeks before) and month to date."""
+    """The earliest day a summary reads per workflow: previous window, spike baselines and month to date."""
+    window, previous = review_windows(as_of, days)
+    return min(previous.start, window.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
+
+
+def org_days_needed(as_of: date, days: int) -> tuple[date, date] | None:
+    """The days before `rows_needed_from` whose org totals the gap search needs (None when there are none)."""
     _window, previous = review_windows(as_of, days)
-    return min(previous.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
+    start, end = previous.start - timedelta(days=BASELINE_DAYS), rows_needed_from(as_of, days) - timedelta(days=1)
+    return (start, end) if start <= end else None
 
 
 @dataclass(frozen=True)
@@ -205,18 +218,25 @@ class Coverage:
 
 
 def find_org_gaps(
-    rows: Iterable[DailyCounts], org_ids: Iterable[str], window: Window, previous: Window, first_data_day: date
+    rows: Iterable[DailyCounts],
+    org_days_before: dict[str, dict[date, int]],
+    org_ids: Iterable[str],
+    window: Window,
+    previous: Window,
+    first_data_day: date,
 ) -> tuple[dict[str, list[Gap]], list[Gap]]:
     """Each org's data gaps in both windows, and the export's (gaps of the total series, org_id "")."""
     start = previous.start - timedelta(days=BASELINE_DAYS)
     length = (window.end - start).days + 1
     per_org: dict[str, list[int]] = {o: [0] * length for o in org_ids}
     total = [0] * length
-    for row in rows:
-        offset = (row.day - start).days
-        if 0 <= offset < length and row.org_id in per_org:
-            per_org[row.org_id][offset] += row.events
-            total[offset] += row.events
+    org_days = [(row.org_id, row.day, row.events) for row in rows]
+    org_days += [(org_id, day, n) for org_id, days in org_days_before.items() for day, n in days.items()]
+    for org_id, day, events in org_days:
+        offset = (day - start).days
+        if 0 <= offset < length and org_id in per_org:
+            per_org[org_id][offset] += events
+            total[offset] += events
     first = (first_data_day - start).days
     gaps = {
         org_id: find_gaps(org_id, DaySeries(start, values, first), previous.start, window.end)
@@ -276,7 +296,9 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     window, previous = review_windows(inputs.as_of, inputs.days)
     month = Window(month_start(inputs.as_of), inputs.as_of)
     rows = inputs.rows
-    org_gaps, export_gaps = find_org_gaps(rows, cat.orgs, window, previous, inputs.first_data_day)
+    org_gaps, export_gaps = find_org_gaps(
+        rows, inputs.org_days_before, cat.orgs, window, previous, inputs.first_data_day
+    )
     export_missing = gap_days(export_gaps)
     coverage = {
         org_id: Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(gap_days(gaps) | export_missing))

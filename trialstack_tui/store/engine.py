@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Connection, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.pool import NullPool
 
-from ..config import StoreLocation
+from ..config import StoreLocation, make_private_folders
 from ..errors import ReadOnlyStore, StoreError
+from ..safe_text import visible
 from . import tables
 from .tables import SCHEMA_VERSION
 
@@ -37,6 +39,8 @@ class Store:
         self.read_only = read_only
         self.engine = _make_engine(location, read_only)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # The importer's bulk loaders talk to the driver directly, so its own errors arrive unwrapped too.
+        self._driver_faults: tuple[type[Exception], ...] = (DatabaseError, _driver_error_class(self.is_sqlite))
         self.upgrade_note: str | None = None  # set when opening migrated an older store
         try:
             self._prepare_schema()
@@ -50,8 +54,8 @@ class Store:
         try:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
-        except OperationalError as exc:
-            raise StoreError(f"{self.location.display}: {_short(exc)}") from exc
+        except self._driver_faults as exc:
+            raise self._fault(exc) from exc
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -95,8 +99,17 @@ class Store:
                 finally:
                     if tune_sqlite:
                         _sqlite_bulk_pragmas(conn.connection.dbapi_connection, on=False)
-        except OperationalError as exc:
-            raise StoreError(f"{self.location.display}: {_short(exc)}") from exc
+        except self._driver_faults as exc:
+            raise self._fault(exc) from exc
+
+    def _fault(self, exc: Exception) -> StoreError:
+        """One line for a fault of the database itself (a damaged file, a full disk), never a driver dump.
+
+        Every write is one transaction, so when it fails the store is as it was before it.
+        """
+        if _disk_is_full(exc):
+            return StoreError(f"{self.location.display}: the disk is full; nothing was written, the store is unchanged")
+        return StoreError(f"{self.location.display}: {_short(exc)}")
 
     def close(self) -> None:
         """Release every pooled connection (SQLite checkpoints its WAL on the last close)."""
@@ -111,7 +124,7 @@ class Store:
     def _prepare_schema(self) -> None:
         try:
             with self.engine.connect() as probe:
-                stored = _stored_version(probe)
+                stored = _stored_version(probe, self.location.display)
         except DatabaseError as exc:
             raise StoreError(f"{self.location.display}: not a trialstack store ({_short(exc)})") from exc
         if stored is not None and stored > SCHEMA_VERSION:
@@ -135,7 +148,7 @@ class Store:
             if not self.is_sqlite:
                 # Two processes creating the schema at once would race on PostgreSQL's catalog.
                 conn.execute(text("SELECT pg_advisory_xact_lock(7412001)"))
-            stored = _stored_version(conn)
+            stored = _stored_version(conn, self.location.display)
             tables.metadata.create_all(conn)
             if stored is None:
                 conn.execute(
@@ -371,11 +384,37 @@ def event_loader(conn: Connection) -> EventLoader:
     return _PostgresEventLoader(conn)
 
 
-def _stored_version(conn: Connection) -> int | None:
+def _stored_version(conn: Connection, display: str) -> int | None:
+    """The store's schema version; None for a store with no trialstack tables yet.
+
+    A value no trialstack-tui ever wrote is refused before anything (a backup, a migration) is attempted.
+    """
     if not inspect(conn).has_table("meta"):
         return None
     value = conn.execute(select(tables.Meta.c.value).where(tables.Meta.c.key == "schema_version")).scalar()
-    return int(value) if value is not None else None
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and int(value) >= 1):
+        raise StoreError(
+            f"{display}: not a usable trialstack store (its schema_version is {visible(value)[:40]!r}, "
+            "not a version trialstack-tui writes); nothing was changed"
+        )
+    return int(value)
+
+
+def _driver_error_class(is_sqlite: bool) -> type[Exception]:
+    if is_sqlite:
+        return sqlite3.Error
+    import psycopg
+
+    return psycopg.Error
+
+
+def _disk_is_full(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, sqlite3.Error):
+        return getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return getattr(orig, "sqlstate", None) == "53100"  # PostgreSQL's disk_full
 
 
 def _make_engine(location: StoreLocation, read_only: bool) -> Engine:
@@ -393,13 +432,9 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
     if read_only:
         if not path.exists():
             raise StoreError(f"{path}: no such store to open read-only")
-        uri = f"file:{path}?mode=ro"
-        engine = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30),
-            poolclass=NullPool,
-        )
+        engine = create_engine("sqlite://", creator=lambda: _read_only_connection(path), poolclass=NullPool)
     else:
+        _refuse_a_foreign_file(path)
         _ensure_private_file(path)
         engine = create_engine(
             f"sqlite:///{path}",
@@ -427,6 +462,41 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
     return engine
 
 
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. `mode=ro` first; where even that cannot open the store (a WAL store on
+    a read-only filesystem or folder: its `-shm` index cannot be made), `immutable=1`, which reads the file
+    without any locking or index, safe there because nothing can write the store either."""
+    uri = f"file:{quote(str(path))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # the file is opened at the first read
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
+
+
+def _refuse_a_foreign_file(path: Path) -> None:
+    """Look before touching: a file that is not a trialstack store (another program's database, or no
+    database at all) is refused before any PRAGMA, table or journal mode could change it."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        probe = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        try:
+            found = {name for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            ours = "meta" in found and probe.execute(
+                "SELECT 1 FROM meta WHERE key = 'schema_version'"
+            ).fetchone() is not None
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a trialstack store ({_short(exc)}); nothing was changed") from exc
+    if found and not ours:
+        names = ", ".join(sorted(found)[:5]) + (", …" if len(found) > 5 else "")
+        raise StoreError(f"{path}: not a trialstack store (it holds other tables: {names}); nothing was changed")
+
+
 def _sqlite_bulk_pragmas(dbapi_conn: sqlite3.Connection, *, on: bool) -> None:
     """Tune a connection for one bulk transaction (on) and set it back (off); only valid outside a transaction.
 
@@ -447,8 +517,7 @@ def _ensure_private_file(path: Path) -> None:
     """Create the folder (0700) and the database file (0600) so the store is readable by its owner only."""
     folder = path.parent
     try:
-        if not folder.exists():
-            folder.mkdir(parents=True, mode=0o700)
+        make_private_folders(folder)
         if not path.exists():
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)

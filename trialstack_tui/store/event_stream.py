@@ -233,8 +233,10 @@ class _Frames:
         kind, payload = pickle.loads(data)
         if kind == "failed":
             raise ImportFailed(payload)
-        if kind == "crashed":
-            raise RuntimeError(f"the import's reader process failed:\n{payload}")
+        if kind == "crashed":  # one line, as every unforeseen fault is shown; the traceback as a note
+            error = RuntimeError(f"the import's reader process failed: {payload.strip().splitlines()[-1]}")
+            error.add_note(payload)
+            raise error
         return payload
 
     def stop(self) -> None:

@@ -56,6 +56,7 @@ class FileResult:
 @dataclass
 class ImportReport:
     files: list[FileResult]
+    ignored: list[Path] = field(default_factory=list)  # files of no known name, left out on request
 
     @property
     def added(self) -> int:
@@ -73,24 +74,43 @@ class ImportReport:
 # --------------------------------------------------------------------------- discovery
 
 
-def discover(path: Path) -> list[tuple[str, Path]]:
-    """The importable files under PATH (a folder or one file), in parent-first load order."""
+def discover(path: Path, *, ignore_unknown: bool = False) -> tuple[list[tuple[str, Path]], list[Path]]:
+    """The importable files under PATH (a folder or one file), in parent-first load order, and the files of
+    the folder that match no known name (hidden files and Markdown notes such as a README aside: never data).
+
+    Unrecognised files are refused (ImportFailed) unless `ignore_unknown`: `events (1).csv` or
+    `organisations.csv` left out in silence would be data never imported.
+    """
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
-    candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    if path.is_file():
+        kind = _kind_of(path)
+        if kind is None:
+            raise ImportFailed(
+                f"{path}: not an import file; expected a .csv or .jsonl named after one of: " + ", ".join(FILE_ORDER)
+            )
+        return [(kind, path)], []
     found: list[tuple[str, Path]] = []
-    for candidate in candidates:
+    unknown: list[Path] = []
+    for candidate in sorted(p for p in path.iterdir() if p.is_file() and not _is_not_data(p)):
         kind = _kind_of(candidate)
         if kind is not None:
             found.append((kind, candidate))
-        elif path.is_file():
-            raise ImportFailed(
-                f"{path}: not an import file; expected a .csv or .jsonl named after one of: "
-                + ", ".join(FILE_ORDER)
-            )
+        else:
+            unknown.append(candidate)
+    if unknown and not ignore_unknown:
+        names = ", ".join(p.name for p in unknown)
+        raise ImportFailed(
+            f"{path}: files with no known name: {names} (expected a .csv or .jsonl named after one of: "
+            f"{', '.join(FILE_ORDER)}); rename them, or pass --ignore-unknown to import the others"
+        )
     if not found:
         raise ImportFailed(f"{path}: no import files found (expected e.g. organizations.csv, events.jsonl)")
-    return sorted(found, key=lambda item: (FILE_ORDER.index(item[0]), item[1].name))
+    return sorted(found, key=lambda item: (FILE_ORDER.index(item[0]), item[1].name)), unknown
+
+
+def _is_not_data(path: Path) -> bool:
+    return path.name.startswith(".") or path.suffix.lower() == ".md"
 
 
 def _kind_of(path: Path) -> str | None:
@@ -293,8 +313,21 @@ def _parse_workspace(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     }
     if values["org_id"] not in run.known.orgs:
         raise RowError("org_id", f"unknown organization {values['org_id']!r}")
+    _refuse_a_move("workspace", values["workspace_id"], run.known.workspace_org, values["org_id"], "org_id")
     run.known.workspace_org[values["workspace_id"]] = values["org_id"]
     return values
+
+
+def _refuse_a_move(kind: str, key: str, org_of: dict[str, str], org_id: str, field_name: str) -> None:
+    """A stored workspace or workflow stays in its org: its events and the per-org rollups (active users
+    above all) were counted there, so a re-import that puts it in another org is refused, not half applied."""
+    stored = org_of.get(key)
+    if stored is not None and stored != org_id:
+        raise RowError(
+            field_name,
+            f"{kind} {key!r} belongs to org {stored!r}; this row would move it to org {org_id!r}, which the "
+            f"events already counted for {stored!r} cannot follow; import it under a new {kind}_id",
+        )
 
 
 def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
@@ -310,6 +343,7 @@ def _parse_workflow(run: _Run, row: dict[str, str]) -> dict[str, Any]:
     org_id = run.known.workspace_org.get(values["workspace_id"])
     if org_id is None:
         raise RowError("workspace_id", f"unknown workspace {values['workspace_id']!r}")
+    _refuse_a_move("workflow", values["workflow_id"], run.known.workflow_org, org_id, "workspace_id")
     run.known.workflow_org[values["workflow_id"]] = org_id
     return values
 
@@ -381,15 +415,18 @@ _SPECS: dict[str, _Spec] = {
 }
 
 
-def import_path(store: Store, path: Path, progress: ProgressCallback | None = None) -> ImportReport:
+def import_path(
+    store: Store, path: Path, progress: ProgressCallback | None = None, *, ignore_unknown: bool = False
+) -> ImportReport:
     """Import every file under PATH in one transaction; on any invalid row nothing is written.
 
-    Raises ImportFailed with `file:line: field: problem`. Ctrl-C (KeyboardInterrupt) rolls back too.
+    Raises ImportFailed with `file:line: field: problem`. Ctrl-C (KeyboardInterrupt) rolls back too. A
+    folder holding files of no known name is refused unless `ignore_unknown` (see `discover`).
     """
-    files = discover(path)
+    files, ignored = discover(path, ignore_unknown=ignore_unknown)
     results: list[FileResult] = []
     with store.bulk_write() as conn:
         run = _Run(conn, progress)
         for kind, file_path in files:
             results.append(run.load(kind, file_path))
-    return ImportReport(results)
+    return ImportReport(results, ignored)

@@ -79,6 +79,17 @@ def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workfl
     return query
 
 
+def daily_org_events(conn: Connection, start: date, end: date, *, org_ids: Collection[str] | None = None) -> dict[str, dict[date, int]]:
+    """Per org, events per day in start..end (days without events absent)."""
+    query = _usage_scope(
+        select(DailyUsage.c.org_id, DailyUsage.c.day, func.sum(DailyUsage.c.events)), start, end, org_ids, None, None
+    )
+    result: dict[str, dict[date, int]] = {}
+    for org_id, day, n in conn.execute(query.group_by(DailyUsage.c.org_id, DailyUsage.c.day)):
+        result.setdefault(org_id, {})[day] = int(n)
+    return result
+
+
 def daily_events(
     conn: Connection,
     start: date,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-import math
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from operator import itemgetter
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed
+from ..limits import FIRST_DAY, LAST_DAY, MAX_ID_CHARS, MAX_NUMBER, MAX_TEXT_CHARS, MAX_WHOLE, date_problem
 
 EVENT_KINDS = ("manual", "ai", "queue")
 OUTCOMES = ("ok", "error", "accepted", "rejected")
@@ -30,6 +31,14 @@ EVENT_REQUIRED = ("event_id", "ts", "workflow_id", "user_id", "kind", "outcome")
 EVENT_OPTIONAL = ("credits",)
 EVENT_FIELDS = (*EVENT_REQUIRED, *EVENT_OPTIONAL)
 PROGRESS_EVERY_LINES = 16_384
+_WHOLE = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""Numbers as exports write them: ASCII digits, an optional minus (refused with "must be ≥ 0"), a decimal
+point and exponent for credits. Python's int() and float() also take `١٢`, `1_000`, `+3` and `inf`: not here."""
+CSV_FIELD_LIMIT = 1 << 20
+"""The csv module's own limit (its default is 128 KB): above every field rule below, so the field rules, not
+the reader, decide, and one rule holds for quoted and unquoted fields alike."""
+csv.field_size_limit(CSV_FIELD_LIMIT)
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -134,7 +143,7 @@ def _jsonl_unknown_fields(path: Path, required: tuple[str, ...], optional: tuple
             if raw.strip():
                 try:
                     first = json.loads(raw.decode("utf-8-sig"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                     return []
                 return _unknown_columns(list(first), required, optional) if isinstance(first, dict) else []
     return []
@@ -173,9 +182,11 @@ def _jsonl_rows(path: Path, lines: _ByteCountingLines, required: tuple[str, ...]
             continue
         seen_any = True
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.lstrip("\ufeff"))  # a BOM where two exports were joined
         except json.JSONDecodeError as exc:
             raise ImportFailed(f"{path}:{lines.line_no}: line: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise ImportFailed(f"{path}:{lines.line_no}: line: nested too deeply to be an export row") from None
         if not isinstance(obj, dict):
             raise ImportFailed(
                 f"{path}:{lines.line_no}: line: expected a JSON object, got {type(obj).__name__}"
@@ -201,6 +212,12 @@ def _json_scalar(path: Path, line_no: int, key: str, value: Any) -> str:
 # --------------------------------------------------------------------------- field parsers
 
 
+def _raw(row: dict[str, str], name: str) -> str:
+    """A field's text without surrounding white space and without byte-order marks: a BOM in the middle of a
+    file (two exports joined) must not make `e5` and `\ufeffe5` two ids."""
+    return row.get(name, "").replace("\ufeff", "").strip()
+
+
 def text_field(row: dict[str, str], name: str) -> str:
     value = optional_text(row, name)
     if not value:
@@ -209,40 +226,45 @@ def text_field(row: dict[str, str], name: str) -> str:
 
 
 def optional_text(row: dict[str, str], name: str) -> str | None:
-    value = row.get(name, "").strip()
+    value = _raw(row, name)
     if "\x00" in value:  # PostgreSQL text cannot hold it; refused on SQLite too, so both stores agree
         raise RowError(name, "contains a NUL character (\\x00)")
+    limit = MAX_ID_CHARS if name.endswith("_id") else MAX_TEXT_CHARS
+    if len(value) > limit:
+        raise RowError(name, f"{len(value):,} characters; at most {limit:,} are allowed")
     return value or None
 
 
 def int_at_least_zero(row: dict[str, str], name: str) -> int:
-    raw = row.get(name, "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RowError(name, f"expected a whole number ≥ 0, got {raw!r}") from None
+    raw = _raw(row, name)
+    if not _WHOLE.fullmatch(raw):
+        raise RowError(name, f"expected a whole number ≥ 0 in digits 0-9, got {raw[:40]!r}")
+    value = int(raw)
     if value < 0:
         raise RowError(name, f"must be ≥ 0, got {value}")
+    if value > MAX_WHOLE:
+        raise RowError(name, f"must be at most {MAX_WHOLE:,}, got {raw[:40]}")
     return value
 
 
 def number_at_least_zero(row: dict[str, str], name: str, *, empty_is_zero: bool = False) -> float:
-    raw = row.get(name, "").strip()
+    raw = _raw(row, name)
     if not raw and empty_is_zero:
         return 0.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise RowError(name, f"expected a number ≥ 0, got {raw!r}") from None
-    if not math.isfinite(value):
+    if raw.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise RowError(name, f"expected a finite number ≥ 0, got {raw!r}")
+    if not _NUMBER.fullmatch(raw):
+        raise RowError(name, f"expected a number ≥ 0 in digits 0-9, got {raw[:40]!r}")
+    value = float(raw)
     if value < 0:
         raise RowError(name, f"must be ≥ 0, got {raw}")
+    if value > MAX_NUMBER:
+        raise RowError(name, f"must be at most {MAX_NUMBER:,.0f}, got {raw[:40]}")
     return value
 
 
 def bool_field(row: dict[str, str], name: str) -> bool:
-    raw = row.get(name, "").strip().lower()
+    raw = _raw(row, name).lower()
     if raw in _TRUE:
         return True
     if raw in _FALSE:
@@ -251,31 +273,36 @@ def bool_field(row: dict[str, str], name: str) -> bool:
 
 
 def date_field(row: dict[str, str], name: str, *, optional: bool = False) -> date | None:
-    raw = row.get(name, "").strip()
+    raw = _raw(row, name)
     if not raw and optional:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
-        raise RowError(name, f"expected an ISO date like 2026-10-31, got {raw!r}") from None
+        raise RowError(name, f"expected an ISO date like 2026-10-31, got {raw[:40]!r}") from None
+    if problem := date_problem(value):
+        raise RowError(name, problem)
+    return value
 
 
 def timestamp_field(row: dict[str, str], name: str) -> datetime:
-    raw = row.get(name, "").strip()
+    raw = _raw(row, name)
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise RowError(name, f"expected an ISO 8601 timestamp like 2026-10-31T14:05:00Z, got {raw!r}") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: an offset that moves it past year 1 or 9999
+        raise RowError(name, f"expected an ISO 8601 timestamp like 2026-10-31T14:05:00Z, got {raw[:40]!r}") from None
+    if problem := date_problem(value.date()):
+        raise RowError(name, problem)
     return value
 
 
 def choice_field(row: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    raw = row.get(name, "").strip()
+    raw = _raw(row, name)
     value = raw.lower()
     if value not in allowed:
-        raise RowError(name, f"expected one of {', '.join(allowed)}, got {raw!r}")
+        raise RowError(name, f"expected one of {', '.join(allowed)}, got {raw[:40]!r}")
     return value
 
 
@@ -358,12 +385,12 @@ def _csv_event_batches(
 ) -> Iterator[list[EventRow]]:
     """The CSV events after the header: the fast path inline, the precise rules for any row it declines.
 
-    The fast path takes a plain line (no quote, stray CR or NUL: those go through the csv module) split on
-    commas, with no white space around the ids, the exact lower-case kind and outcome, a naive
-    `YYYY-MM-DDTHH:MM:SS` timestamp (stored as `YYYY-MM-DD HH:MM:SS`, as `parse_event` stores it) and
-    credits that `float` reads as a finite number ≥ 0 (float() ignores surrounding white space, as the
-    precise rule's strip() does). Anything else, valid or not, is decided by `parse_event`, so both paths
-    accept and reject exactly the same rows. Repeated values (workflow, org, kind, outcome, day) come out
+    The fast path takes a plain line (no quote, stray CR, NUL or BOM: those go through the csv module; no
+    longer than an id may be, so no field of it is too long) split on commas, with no white space around
+    the ids, the exact lower-case kind and outcome, a naive `YYYY-MM-DDTHH:MM:SS` timestamp in the usable
+    years (stored as `YYYY-MM-DD HH:MM:SS`, as `parse_event` stores it) and credits written as plain
+    digits with at most one decimal point, up to the limit. Anything else, valid or not, is decided by
+    `parse_event`, so both paths accept and reject exactly the same rows. Repeated values (workflow, org, kind, outcome, day) come out
     as one shared string each, which keeps batches small in memory and quick to pickle.
     """
     width = len(header)
@@ -377,7 +404,8 @@ def _csv_event_batches(
 
     workflows = {workflow_id: (workflow_id, org_id) for workflow_id, org_id in workflow_org.items()}
     workflow_of, kind_of, outcome_of = workflows.get, _KIND_OF.get, _OUTCOME_OF.get
-    reviewed, fromisoformat, inf = _REVIEWED, datetime.fromisoformat, math.inf
+    reviewed, fromisoformat, most = _REVIEWED, datetime.fromisoformat, MAX_NUMBER
+    first_year, last_year = f"{FIRST_DAY.year:04d}", f"{LAST_DAY.year:04d}"  # the limits are whole years
     day_of = {}.setdefault
     batch: list[EventRow] = []
     append = batch.append
@@ -391,9 +419,9 @@ def _csv_event_batches(
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError:
                 decode_line(path, line_no, raw)  # raises with the byte and column
-            precise = False  # the precise rules decide this row (they name the fault)
-            if '"' in line or "\r" in line or "\x00" in line:
-                precise = "\x00" in line
+            # the precise rules decide this row (they name the fault, strip a BOM, measure long fields)
+            precise = "\x00" in line or "\ufeff" in line or len(line) > MAX_ID_CHARS
+            if '"' in line or "\r" in line or precise:
                 record, line_no = _quoted_record(path, line_no, raw, lines)
                 if record is None:
                     continue
@@ -418,6 +446,8 @@ def _csv_event_batches(
                 or not user_id
                 or len(ts) != 19
                 or ts[4::3] != "--T::"  # the separators of YYYY-MM-DDTHH:MM:SS
+                or not first_year <= ts[:4] <= last_year
+                or not (not credits or (credits.isascii() and credits.replace(".", "", 1).isdigit()))
                 or event_id.strip() != event_id
                 or user_id.strip() != user_id
             ):
@@ -426,7 +456,7 @@ def _csv_event_batches(
                     amount = float(credits) if credits else 0.0
                 except ValueError:
                     amount = -1.0
-                if 0.0 <= amount < inf:  # NaN fails both
+                if 0.0 <= amount <= most:
                     day = ts[:10]
                     day = day_of(day, day)
                     row = (event_id, day + " " + ts[11:], day, workflow[1], workflow[0], user_id, kind, outcome, amount)

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 
 from ..config import StoreLocation
 from ..errors import UserFacingError, unexpected_error_line
+from ..safe_text import terminal_text, visible
 from .commands import ReviewCommands
 from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
@@ -81,6 +83,16 @@ class TrialStackApp(App):
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast, whoever raises it: never markup (a name like `ops [/] team` would crash it), and
+        control characters made visible. The `markup` argument is accepted and ignored on purpose."""
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every screen's title and sub-title, in the header: names in them are shown with controls visible."""
+        return super().format_title(visible(title), visible(sub_title))
 
     @property
     def review(self) -> Review:
@@ -301,5 +313,5 @@ def run_tui(
         opener.close()
     for line in (*(f"trialstack-tui: {notice}" for notice in opener.notices), app.failure):
         if line:
-            print(line, file=sys.stderr)
+            print(terminal_text(line), file=sys.stderr)
     return app.return_code or 0

@@ -6,6 +6,8 @@ import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from ..safe_text import visible
 
@@ -27,11 +29,21 @@ class ReviewCommands(Provider):
     async def discover(self) -> Hits:
         for title, help_text, callback in self.targets:
             if title.startswith("Org: "):
-                yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+                yield DiscoveryHit(Content(title), callback, help=Content(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self.targets:
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, _highlight(matcher, title), callback, help=Content(help_text))  # type: ignore[arg-type]
+
+
+def _highlight(matcher: Matcher, title: str) -> Content:
+    """The title with the matched letters marked, as `Matcher.highlight` does, but never parsed as markup
+    (Textual's palette parses a str prompt or help text as markup: a name `x[/]` would crash it)."""
+    content = Content(title)
+    for offset in matcher.fuzzy_search.match(matcher.query, title)[1]:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

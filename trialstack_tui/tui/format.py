@@ -6,7 +6,7 @@ from rich.text import Text
 
 from ..metrics.lifecycle import STATES, Lifecycle
 from ..metrics.windows import Trend
-from ..safe_text import plain
+from ..safe_text import plain, visible
 from ..sparkline import sparkline
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
@@ -64,7 +64,7 @@ def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Text:
         if isinstance(value, Text):
             text.append_text(value)
         else:
-            text.append(value, style="bold red" if warn else "")
+            text.append(visible(value), style="bold red" if warn else "")
         if i < len(lines) - 1:
             text.append("\n")
     return text

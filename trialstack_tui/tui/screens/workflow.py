@@ -59,7 +59,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             {"manual": [d.manual for d in model.days], "ai": [d.ai for d in model.days],
              "queue": [d.queue for d in model.days]},
             markers,
-            overlay={"expected (same weekday)": model.expected},
+            overlay={"expected": model.expected},
         )
         self.query_one("#wf-facts", Static).update(_facts(model))
         self.query_one("#wf-users", Sparkline).data = model.daily_active

@@ -6,15 +6,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select, TextArea
 
+from ...limits import MAX_TEXT_CHARS, date_problem
+from ...safe_text import terminal_text, visible
 from ...views import FOLLOWUP_REASONS
-from ...safe_text import visible
+
 
 @dataclass(frozen=True)
 class MarkRequest:
@@ -29,6 +32,28 @@ class MarkRequest:
     workflow_id: str | None = None
     target_ref: str | None = None
     note: str = ""  # the finding's detail: the stored note when the administrator types none
+
+
+class NoteArea(TextArea):
+    """The note: a paste is kept whole, line breaks and all (a one-line Input keeps only its first line),
+    with control characters made visible as it lands; Enter saves, as it does in the other fields."""
+
+    class Submitted(Message):
+        pass
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted())
+            return
+        await super()._on_key(event)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        text = terminal_text(event.text.replace("\r\n", "\n").replace("\r", "\n"))
+        self.move_cursor(self.replace(text, *self.selection).end_location)
 
 
 class MarkDialog(ModalScreen[MarkRequest | None]):
@@ -51,28 +76,38 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Select(((r.replace("_", " "), r) for r in FOLLOWUP_REASONS), value=self.request.reason,
                          allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
-            yield Input(self.request.owner, placeholder="name of the workflow owner", id="owner", compact=True)
+            yield Input(visible(self.request.owner), placeholder="name of the workflow owner", id="owner", compact=True)
             yield Label("Note (empty: the finding itself)" if self.request.note else "Note")
             placeholder = visible(self.request.note) or "what should they look at?"
-            yield Input("", placeholder=placeholder, id="note", compact=True)
+            yield NoteArea(placeholder=placeholder, id="note", compact=True, soft_wrap=True)
             yield Label("", id="mark-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (Enter / ctrl+s)", variant="primary", id="save", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#note" if self.request.owner else "#owner", Input).focus()
+        self.query_one("#note" if self.request.owner else "#owner").focus()
 
     @on(Input.Submitted)
+    @on(NoteArea.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        note = self.query_one("#note", NoteArea).text.strip()
+        if len(note) > MAX_TEXT_CHARS:
+            self.query_one("#mark-error", Label).update(
+                f"The note has {len(note):,} characters; a note keeps up to {MAX_TEXT_CHARS:,}: shorten it."
+            )
+            self.query_one("#note", NoteArea).focus()
+            return
         owner = self.query_one("#owner", Input).value.strip()
+        if owner == visible(self.request.owner).strip():  # the default, shown with its controls made visible
+            owner = self.request.owner.strip()
         if not owner:
             self.query_one("#mark-error", Label).update("An owner is needed: who should follow up?")
             self.query_one("#owner", Input).focus()
             return
         reason = self.query_one("#reason", Select).value
-        note = self.query_one("#note", Input).value.strip() or self.request.note
+        note = note or self.request.note
         self.dismiss(replace(self.request, reason=str(reason), owner=owner, note=note))
 
     @on(Button.Pressed, "#cancel")
@@ -114,6 +149,9 @@ class AsOfDialog(ModalScreen[AsOfChoice | None]):
             chosen = date.fromisoformat(raw)
         except ValueError:
             self.query_one("#asof-error", Label).update(Text(f"{visible(raw)} is not a date like 2026-10-31"))
+            return
+        if problem := date_problem(chosen):
+            self.query_one("#asof-error", Label).update(Text(problem))
             return
         self.dismiss(AsOfChoice(chosen))
 
