@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import textual.constants
 from sqlalchemy import create_engine, text
 
 from trialstack_tui.config import StoreLocation, bundled_sample_dir, resolve_store
@@ -20,9 +21,14 @@ PG_ADMIN_URL = os.environ.get("TRIALSTACK_TEST_PG", "postgresql+psycopg://root@1
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real user data dir or honours a developer's TRIALSTACK_DB."""
+    """No test reads or writes the real user data dir, reads a developer's config.toml or honours their
+    TRIALSTACK_DB."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    # The app reads the terminal's colours from TERM/COLORTERM (16 colours turn its contrast filter on);
+    # pin them, so snapshots look the same on every machine. tests/app/test_themes.py asks for 16 colours.
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
     monkeypatch.delenv("TRIALSTACK_DB", raising=False)
 
 

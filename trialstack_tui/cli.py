@@ -18,6 +18,8 @@ from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
 from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
+from .preferences import load_preferences
+from .serve import DEFAULT_PORT, LOOPBACK
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +58,13 @@ def _days(value: str) -> int:
     return number
 
 
+def _port(value: str) -> int:
+    number = _positive_int(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {number}")
+    return number
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a usage error as one line (CONTRACT §4: exit 2 with a one-line reason), not usage + error."""
 
@@ -67,11 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
-        help="store: a SQLite file path or a SQLAlchemy URL (default: $TRIALSTACK_DB, else the user data dir)",
+        help="store: a SQLite file path or a SQLAlchemy URL (default: $TRIALSTACK_DB, else the config file's "
+        "store, else the user data dir)",
     )
     common.add_argument(
         "--read-only", action="store_true", default=argparse.SUPPRESS,
         help="open the store for browsing only; nothing is written",
+    )
+    common.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+        help="the config file (keys, theme, window, store; default: <user config dir>/config.toml)",
     )
     parser = _Parser(
         prog="trialstack-tui",
@@ -79,9 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"trialstack-tui {__version__}")
-    parser.add_argument("--days", type=_days, default=30, help="TUI: the starting window in days")
+    parser.add_argument(
+        "--days", type=_days, default=None, help="TUI: the starting window in days (default: the config's, else 30)"
+    )
     parser.add_argument("--as-of", type=_iso_date, default=None, help="TUI: the starting as-of date")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("serve", parents=[common], help="serve the TUI to a browser (textual-serve), on 127.0.0.1")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"the port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--host", default=LOOPBACK,
+        help="the address to listen on (default 127.0.0.1; the app has no login, so any other is exposed)",
+    )
+    p.add_argument("--days", type=_days, default=None, help="the starting window in days")
+    p.add_argument("--as-of", type=_iso_date, default=None, help="the starting as-of date")
 
     p = sub.add_parser("import", parents=[common], help="import CSV/JSONL exports (a folder or one file)")
     p.add_argument("path", nargs="?", type=Path, help="a folder of export files, or one file")
@@ -173,14 +198,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample":
         return _cmd_sample(args)
-    location = resolve_store(getattr(args, "db", None))
+    prefs = load_preferences(getattr(args, "config", None))
+    location = resolve_store(getattr(args, "db", None), prefs.store)
     read_only = getattr(args, "read_only", False)
-    if args.command is None:
+    if args.command in (None, "serve"):
+        # Keys and theme are the TUI's: checked here, so a bad file ends the command before any screen.
+        from .tui.keys import check_preferences
+
+        tui = check_preferences(prefs)
+        if args.command == "serve":
+            return _cmd_serve(args, location)
         from .tui.app import run_tui  # the app opens the store itself, behind its first frame
 
         return run_tui(
-            location, read_only=read_only, days=args.days, as_of=args.as_of,
+            location, read_only=read_only, days=args.days or prefs.window or 30, as_of=args.as_of,
             prepare=lambda store: _fill_default_store(store, location, progress=False),
+            keymap=tui.keymap, theme=tui.theme,
         )
     from .store import Store
 
@@ -336,6 +369,29 @@ def _cmd_followups(store, args: argparse.Namespace) -> int:
 
     marks = Review(store).followups(status=args.status, owner=args.owner)
     say(report.FOLLOWUP_FORMATS[args.format](marks).rstrip("\n"))
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace, location: StoreLocation) -> int:
+    from .serve import is_loopback, serve
+
+    host, port = args.host, args.port
+    if not is_loopback(host):
+        say(f"trialstack-tui: warning: serving on {host}: anyone who can reach {host}:{port} gets the app and its "
+            "store, with no login; prefer the default 127.0.0.1 and an SSH tunnel", error=True)
+    say(f"trialstack-tui: serving the TUI at http://{host}:{port} (Ctrl+C stops); from another machine: "
+        f"ssh -L {port}:{host}:{port} this-host, then open http://{host}:{port}", error=True)
+
+    tui_args = ["--read-only"] if getattr(args, "read_only", False) else []
+    if getattr(args, "config", None) is not None:
+        tui_args += ["--config", str(args.config.absolute())]
+    if args.days is not None:
+        tui_args += ["--days", str(args.days)]
+    if args.as_of is not None:
+        tui_args += ["--as-of", args.as_of.isoformat()]
+    # The store goes to each app process by environment, not argument: a URL's password stays out of `ps`.
+    store = None if getattr(args, "db", None) is None else location.url
+    serve(host, port, tui_args, store=store)
     return EXIT_OK
 
 

@@ -43,8 +43,9 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def resolve_store(flag: str | None = None) -> StoreLocation:
-    """Pick the store: the `--db` flag, else `TRIALSTACK_DB`, else `<user data dir>/usage.db`.
+def resolve_store(flag: str | None = None, configured: str | None = None) -> StoreLocation:
+    """Pick the store: the `--db` flag, else `TRIALSTACK_DB`, else the config file's `store` (`configured`),
+    else `<user data dir>/usage.db`.
 
     A value containing `://` is a SQLAlchemy URL (`postgresql+psycopg://…`, `sqlite:///…`);
     anything else is a file path.
@@ -53,7 +54,7 @@ def resolve_store(flag: str | None = None) -> StoreLocation:
         # An empty --db (an unset shell variable, say) must not quietly mean the default store, which
         # would then be filled with the sample.
         raise UserFacingError("--db is empty; give a SQLite file path or a database URL")
-    value = flag or os.environ.get(ENV_DB) or None
+    value = flag or os.environ.get(ENV_DB) or configured or None
     if value is None:
         path = data_dir() / DB_FILENAME
         return StoreLocation(url=f"sqlite:///{path}", path=path, is_default=True)

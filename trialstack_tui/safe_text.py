@@ -56,6 +56,14 @@ def csv_cell(value: object) -> str:
     return terminal_text(text)
 
 
+def tsv_cell(value: object) -> str:
+    """A cell of tab-separated text for the clipboard: as the screen shows it (`visible`: a tab or line break
+    would split the cell or the row, so it becomes `\\x09` / `\\x0a`), and a formula made text as in
+    `csv_cell`, since the paste usually lands in a spreadsheet."""
+    text = visible(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def json_safe(document: str) -> str:
     """JSON text whose strings carry no raw control characters: JSON escapes C0 itself; C1 controls, the
     line separators and bidi controls become `\\uXXXX` escapes too, which decode to the same data."""

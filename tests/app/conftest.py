@@ -25,11 +25,13 @@ def make_app(sample_db: Path) -> Iterator[AppFactory]:
     """Build the app on the sample store; the store label is fixed so snapshots do not depend on tmp paths."""
     stores: list[Store] = []
 
-    def factory(*, read_only: bool = False, days: int = 30, db: Path | None = None) -> TrialStackApp:
+    def factory(*, read_only: bool = False, days: int = 30, db: Path | None = None,
+                keymap: dict[str, str] | None = None, theme: str | None = None) -> TrialStackApp:
         store = Store(resolve_store(str(db or sample_db)), read_only=read_only)
         stores.append(store)
         return TrialStackApp(
-            Review(store), store_label="sample.db", read_only=read_only, window=ReviewWindow(days=days)
+            Review(store), store_label="sample.db", read_only=read_only, window=ReviewWindow(days=days),
+            keymap=keymap, theme=theme,
         )
 
     yield factory

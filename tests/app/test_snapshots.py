@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from textual.widgets import Input
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui import review as review_module
@@ -20,6 +21,10 @@ def _route(*keys: str):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await press(pilot, *keys)
+        # A blinking cursor is caught visible or not depending on how busy the machine is: hold it shown.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 

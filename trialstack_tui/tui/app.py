@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future
 from datetime import date
 from typing import TYPE_CHECKING
@@ -16,12 +16,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 
 from ..config import StoreLocation
 from ..errors import UserFacingError, unexpected_error_line
 from ..safe_text import terminal_text, visible
 from .commands import ReviewCommands
+from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
 from .screens.base import ReviewScreen
 from .screens.billing import BillingScreen
@@ -56,21 +58,25 @@ class TrialStackApp(App):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     COMMANDS = App.COMMANDS | {ReviewCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("m", "mark", "Mark"),
-        Binding("w", "cycle_window", "Window"),
-        Binding("a", "as_of", "As of", show=False),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("h", "home", "Summary", show=False),
-        Binding("c", "rollouts", "Rollouts", show=False),
-        Binding("b", "billing", "Billing", show=False),
-        Binding("f", "followups", "Follow-ups", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("m", "mark", "Mark", id="mark"),
+        Binding("w", "cycle_window", "Window", id="window"),
+        Binding("a", "as_of", "As of", show=False, id="as-of"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("h", "home", "Summary", show=False, id="go-summary"),
+        Binding("c", "rollouts", "Rollouts", show=False, id="go-rollouts"),
+        Binding("b", "billing", "Billing", show=False, id="go-billing"),
+        Binding("f", "followups", "Follow-ups", show=False, id="go-followups"),
     ]
 
     def __init__(self, review: Review | None = None, *, opener: Opener | None = None, store_label: str,
-                 read_only: bool = False, window: ReviewWindow | None = None) -> None:
-        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn."""
+                 read_only: bool = False, window: ReviewWindow | None = None,
+                 keymap: dict[str, str] | None = None, theme: str | None = None) -> None:
+        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn.
+
+        `keymap` (binding id → keys) and `theme` are the administrator's own, already checked (`tui.keys`).
+        """
         super().__init__()
         if (review is None) == (opener is None):
             raise ValueError("give a review or an opener, not both")
@@ -83,6 +89,17 @@ class TrialStackApp(App):
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
+        if keymap:
+            self.set_keymap(keymap)
+        if theme:
+            self.theme = theme
+        sixteen = self.console.color_system in ("standard", "windows")
+        self._legible = LegibleColors("mono") if self.no_color else LegibleColors("ansi16") if sixteen else None
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # Textual's own NO_COLOR filters give way to ours, which also keeps text readable on its background.
+        filters = [f for f in super().get_line_filters() if not isinstance(f, (Monochrome, NoColor))]
+        return filters if self._legible is None else [*filters, self._legible]
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -302,11 +319,13 @@ def run_tui(
     days: int,
     as_of: date | None,
     prepare: Callable[[Store], str | None] | None = None,
+    keymap: dict[str, str] | None = None,
+    theme: str | None = None,
 ) -> int:
     """Run the app until the administrator quits; the store opens behind the first frame."""
     opener = StoreOpener(location, read_only=read_only, prepare=prepare)
     app = TrialStackApp(opener=opener, store_label=location.display, read_only=read_only,
-                        window=ReviewWindow(days, as_of))
+                        window=ReviewWindow(days, as_of), keymap=keymap, theme=theme)
     try:
         app.run()
     finally:

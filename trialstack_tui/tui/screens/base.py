@@ -29,8 +29,8 @@ class ReviewScreen(Screen, Generic[Model]):
     """Subclasses implement `compose_body`, `fetch` (runs in a thread) and `show` (on the UI thread)."""
 
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back"),
-        Binding("slash", "filter", "Filter"),
+        Binding("escape,backspace", "back", "Back", id="back"),
+        Binding("slash", "filter", "Filter", id="filter"),
     ]
     SCREEN_TITLE = ""
     HELP = ""  # one paragraph: what this screen answers

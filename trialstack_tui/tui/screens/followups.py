@@ -54,12 +54,12 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         "mark points at."
     )
     BINDINGS = [
-        Binding("o", "cycle_status", "Open/done/all"),
-        Binding("u", "owner_filter", "Owner"),
-        Binding("d", "toggle_done", "Done"),
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("E", "export('md')", "Export MD"),
-        Binding("R", "owner_report", "Owner report"),
+        Binding("o", "cycle_status", "Open/done/all", id="followups-status"),
+        Binding("u", "owner_filter", "Owner", id="followups-owner"),
+        Binding("d", "toggle_done", "Done", id="followups-done"),
+        Binding("e", "export('csv')", "Export CSV", id="export-csv"),
+        Binding("E", "export('md')", "Export MD", id="export-markdown"),
+        Binding("R", "owner_report", "Owner report", id="owner-report"),
     ]
 
     def __init__(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,7 +21,7 @@ GLOBAL_NOTES = [
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help-close")]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__(classes="dialog-screen")
@@ -52,8 +54,8 @@ class HelpScreen(ModalScreen[None]):
             for binding in group:
                 if not binding.description or (binding.action in descriptions and binding.action not in keys):
                     continue
-                for key in binding.key.split(","):
-                    shown = self.app.get_key_display(Binding(key.strip(), binding.action))
+                for key in keys_in_force(binding, self.app._keymap):  # the administrator's keymap, if any
+                    shown = self.app.get_key_display(Binding(key, binding.action))
                     keys.setdefault(binding.action, [])
                     if shown not in keys[binding.action]:
                         keys[binding.action].append(shown)
@@ -64,6 +66,12 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def keys_in_force(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that reach `binding` now: the keymap's when it remaps the binding's id, else its own."""
+    keystring = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [key.strip() for key in keystring.split(",") if key.strip()]
 
 
 def _own_bindings(cls: type) -> list[Binding]:

@@ -42,8 +42,8 @@ class RolloutScreen(ReviewScreen[list[ChangeRecord]]):
         "that decided it. + and - widen or narrow the windows."
     )
     BINDINGS = [
-        Binding("plus,equals_sign", "widen", "Widen"),
-        Binding("minus", "narrow", "Narrow"),
+        Binding("plus,equals_sign", "widen", "Widen", id="widen"),
+        Binding("minus", "narrow", "Narrow", id="narrow"),
     ]
 
     def __init__(self, select: str | None = None) -> None:

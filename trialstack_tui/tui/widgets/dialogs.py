@@ -60,8 +60,8 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
     """Reason (pre-filled from the flag), owner (from the workflow) and a note; Enter or Ctrl+S saves."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
+        Binding("ctrl+s", "save", "Save", id="dialog-save"),
     ]
 
     def __init__(self, request: MarkRequest) -> None:
@@ -123,7 +123,7 @@ class AsOfChoice:
 class AsOfDialog(ModalScreen[AsOfChoice | None]):
     """Type an ISO date; empty means 'the last day with events'. Dismisses with None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
 
     def __init__(self, current: date | None, first: date | None, last: date | None) -> None:
         super().__init__(classes="dialog-screen")
@@ -162,7 +162,7 @@ class AsOfDialog(ModalScreen[AsOfChoice | None]):
 class TextDialog(ModalScreen[str | None]):
     """One line of text (a filter, an owner, a file path); Enter accepts, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog-cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -187,9 +187,9 @@ class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question; y confirms, n or Escape declines."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n", "answer(False)", "No", id="confirm-no"),
+        Binding("escape", "answer(False)", "No", show=False, id="confirm-cancel"),
     ]
 
     def __init__(self, question: str) -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Input
 class FilterBar(Input):
     """Hidden until `/`; Enter keeps the filter and returns to the table, Escape clears it."""
 
-    BINDINGS = [Binding("escape", "clear_filter", "Clear filter")]
+    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", id="filter-clear")]
 
     class FilterChanged(Message):
         def __init__(self, text: str, done: bool) -> None:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
-from ...safe_text import visible
+from ...safe_text import tsv_cell, visible
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,12 @@ class ReviewTable(DataTable):
     """Rows from a view model; `s` sorts by the next column, `S` reverses; `filter_text` hides rows."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="row-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="row-up"),
+        Binding("s", "sort_next", "Sort", id="sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="sort-reverse"),
+        Binding("y", "copy_row", "Copy row", show=False, id="copy-row"),
+        Binding("Y", "copy_table", "Copy table", show=False, id="copy-table"),
     ]
 
     filter_text: reactive[str] = reactive("", init=False)
@@ -92,6 +94,26 @@ class ReviewTable(DataTable):
         self.sort_reverse = not self.sort_reverse
         self._resort()
 
+    def action_copy_row(self) -> None:
+        key = self.selected_key
+        row = next((r for r in self._rows if r.key == key), None)
+        if row is None:
+            self.app.notify("Nothing to copy: no row is highlighted.", severity="warning")
+            return
+        self.app.copy_to_clipboard(tsv([row.cells]))
+        # markup=False: the row's first cell is stored text (an org name), never markup.
+        self.app.notify(f"Copied the row “{row.cells[0].plain}” as TSV", markup=False, timeout=3)
+
+    def action_copy_table(self) -> None:
+        shown = self._ordered()
+        header = [Text(col.label) for col in self.columns_spec]
+        self.app.copy_to_clipboard(tsv([header, *(r.cells for r in shown)]))
+        filtered = f" (filter “{self.filter_text}”)" if self.filter_text else ""
+        self.app.notify(
+            f"Copied the table as TSV: {len(shown)} rows × {len(header)} columns with a header{filtered}",
+            markup=False, timeout=3,
+        )
+
     def _resort(self) -> None:
         self.clear(columns=True)
         self._add_columns()
@@ -117,6 +139,12 @@ class ReviewTable(DataTable):
             self.add_row(*row.cells, key=row.key)
         if keep in self.visible_keys:
             self.move_cursor(row=self.visible_keys.index(keep), animate=False)
+
+
+def tsv(rows: Sequence[Sequence[Text]]) -> str:
+    """Tab-separated lines of the cells as shown (`tsv_cell`: made visible like the screen, so a tab or
+    newline in a name cannot split a cell or a row and no terminal control reaches the clipboard)."""
+    return "".join("\t".join(tsv_cell(cell.plain) for cell in cells) + "\n" for cells in rows)
 
 
 def _search_text(row: Row) -> str:
