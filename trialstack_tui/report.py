@@ -637,7 +637,9 @@ def _figures_md(w: WorkflowSummary) -> list[str]:
     c = a.now
     lc = w.lifecycle
     rows = [
-        ("Events", f"{a.events:,} ({pct(a.trend.change, True)}, {a.trend.label}) against {a.before.events:,} before"),
+        # With its evidence (§2a): whether the change is beyond the chance the two counts allow.
+        ("Events", f"{a.events:,} ({a.trend.label}{'' if a.trend.change is None else ', ' + a.trend.evidence()}) "
+                   f"against {a.before.events:,} before"),
         ("Daily events", f"`{sparkline(w.daily_events)}`"),
         ("Active users", f"{w.active_users:,}" if w.active_users is not None else "—"),
         ("Lifecycle", _lifecycle_text(lc)),

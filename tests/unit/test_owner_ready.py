@@ -191,7 +191,8 @@ def test_the_owner_report_field_by_field(review: Review, location: StoreLocation
     figures = dict(line.strip("|").split(" | ", 1) for line in wf[4:14] if line.startswith("| ") and "---" not in line)
     assert {k.strip(): v.strip() for k, v in figures.items()} == {
         "figure": "value",
-        "Events": "6 (+100%, steady) against 3 before",  # twice as many, but within chance (§2a)
+        # twice as many, but within chance (§2a): 2 × sqrt(1/6 + 1/3) = 141 %
+        "Events": "6 (steady, +100%, within chance ±141%) against 3 before",
         "Daily events": "`█▄▁▁▁▁▁▁▄█`",  # 2, 1, six empty days, 1, 2
         "Active users": "4",
         "Lifecycle": "2 new · 1 returning · 1 resurrecting · 2 dormant · stickiness 12%",  # 5 user-days / 10 / 4
