@@ -416,13 +416,20 @@ def seam_times(db: str, repeat: int) -> dict[str, float]:
         org_id = summary.orgs[0].org.org_id
         workflow_id = review.org_detail(org_id).workflows[0].workflow.workflow_id
         changes = [c.change_id for c in review.changes()]
+        owner = review.catalog().workflows[workflow_id].owner
         calls = {
             "summary()": review.summary,
             "summary(days=90)": lambda: review.summary(days=90),
+            # what `summary --json` asks (lifecycle per org), and with --workflows (per workflow too)
+            "summary(lifecycle=True)": lambda: review.summary(lifecycle=True),
+            "summary(lifecycle=True, workflow_lifecycle=True)": (
+                lambda: review.summary(lifecycle=True, workflow_lifecycle=True)
+            ),
             f"org_detail({org_id})": lambda: review.org_detail(org_id),
             f"workflow_detail({workflow_id})": lambda: review.workflow_detail(workflow_id),
             **{f"compare({c})": (lambda c=c: review.compare(c)) for c in changes},
             "billing()": review.billing,
+            f"owner_report({owner})": lambda: review.owner_report(owner),
         }
         times = {}
         for name, call in calls.items():

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=_days, default=30)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--workflows", action="store_true",
+        help="with --json: every workflow's figures, active users and lifecycle (costlier on large stores)",
+    )
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
     p.add_argument("change_id", help="a change id, as `changes` lists them")
@@ -130,6 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("changes", parents=[common], help="list the changes with the ids `compare` takes")
     p.add_argument("--as-of", type=_iso_date, default=None, help="only changes on or before this date")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("org", parents=[common], help="one org's drill-down (the org screen) as text or JSON")
+    p.add_argument("org_id")
+    _window_arguments(p)
+    p = sub.add_parser("workflow", parents=[common], help="one workflow (the workflow screen) as text or JSON")
+    p.add_argument("workflow_id")
+    _window_arguments(p)
+    p = sub.add_parser("billing", parents=[common], help="credits, projections and crossing dates (the billing screen)")
+    _window_arguments(p)
+
+    p = sub.add_parser("report", parents=[common], help="an owner's report: one Markdown file to hand them")
+    p.add_argument("--owner", required=True, help="the owner, as named on workflows and marks")
+    p.add_argument("--out", type=Path, default=None, help="the file to write (default: in the exports folder)")
+    p.add_argument("--days", type=_days, default=30)
+    p.add_argument("--as-of", type=_iso_date, default=None)
 
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
     p.add_argument("--status", choices=("open", "done", "all"), default="open")
@@ -147,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the data set to about this many events (for benchmarks); stories stay planted",
     )
     return parser
+
+
+def _window_arguments(p: argparse.ArgumentParser) -> None:
+    """--days, --as-of and --json, as every screen's command takes them."""
+    p.add_argument("--days", type=_days, default=30)
+    p.add_argument("--as-of", type=_iso_date, default=None)
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,6 +236,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _cmd_compare(store, args)
         if args.command == "changes":
             return _cmd_changes(store, args)
+        if args.command in SCREEN_COMMANDS:
+            return _cmd_screen(store, args)
+        if args.command == "report":
+            return _cmd_report(store, args)
         return _cmd_followups(store, args)
 
 
@@ -285,7 +315,13 @@ def _cmd_import(store, args: argparse.Namespace) -> int:
 def _cmd_summary(store, args: argparse.Namespace) -> int:
     from .review import Review
 
-    summary = Review(store).summary(days=args.days, as_of=args.as_of)
+    if args.workflows and not args.json:
+        raise UserFacingError("--workflows goes with --json")
+    # Lifecycle only for JSON: the text summary has no place for it; per workflow only when asked, as it is
+    # the costliest query of all (seconds at ten million events, see benchmarks/README.md).
+    summary = Review(store).summary(
+        days=args.days, as_of=args.as_of, lifecycle=args.json, workflow_lifecycle=args.workflows
+    )
     say(report.to_json(report.summary_json(summary)) if args.json else report.summary_text(summary))
     return EXIT_OK
 
@@ -306,6 +342,43 @@ def _cmd_changes(store, args: argparse.Namespace) -> int:
     review = Review(store)
     changes = review.changes(as_of=args.as_of)
     say(report.to_json(report.changes_json(changes)) if args.json else report.changes_text(changes, review.names()))
+    return EXIT_OK
+
+
+SCREEN_COMMANDS = ("org", "workflow", "billing")
+
+
+def _cmd_screen(store, args: argparse.Namespace) -> int:
+    """`org`, `workflow` and `billing`: the screen's own view model, as text or JSON."""
+    from .review import Review
+
+    review = Review(store)
+    if args.command == "org":
+        model = review.org_detail(args.org_id, days=args.days, as_of=args.as_of)
+        document, text = report.org_detail_json, report.org_detail_text
+    elif args.command == "workflow":
+        model = review.workflow_detail(args.workflow_id, days=args.days, as_of=args.as_of)
+        document, text = report.workflow_detail_json, report.workflow_detail_text
+    else:
+        model = review.billing(as_of=args.as_of, days=args.days)
+        document, text = report.billing_json, report.billing_text
+    say(report.to_json(document(model)) if args.json else text(model))
+    return EXIT_OK
+
+
+def _cmd_report(store, args: argparse.Namespace) -> int:
+    from .exports import default_export_path, write_export
+    from .review import Review
+
+    owner_report = Review(store).owner_report(args.owner, days=args.days, as_of=args.as_of)
+    path = args.out or default_export_path(report.owner_report_stem(args.owner), "md")
+    try:
+        written = write_export(path, report.owner_report_markdown(owner_report))
+    except UserFacingError:
+        if path.exists():  # never over an existing file: the command cannot ask, so it says what to do
+            raise UserFacingError(f"{path} already exists; nothing was written (choose another --out)") from None
+        raise
+    say(f"wrote the report for {args.owner} to {written}")
     return EXIT_OK
 
 

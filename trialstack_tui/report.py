@@ -6,17 +6,22 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from .metrics.billing import BUDGET_THRESHOLDS, BudgetOutlook
+from .metrics.counts import Counts
+from .metrics.lifecycle import STATES, Lifecycle
 from .metrics.rollout import Comparison, WindowFigures
 from .metrics.spikes import Spike
 from .metrics.evidence import Gap
-from .metrics.summary import Activity, Flag, OrgSummary, Summary
-from .records import ChangeRecord, FollowUpRecord
+from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummary
+from .records import ChangeRecord, DailyCounts, FollowUpRecord
 from .safe_text import csv_cell, json_safe, visible
-from .views import Names
+from .sparkline import sparkline
+from .views import BillingView, Names, OrgDetail, OwnerReport, WorkflowDetail
 
 FOLLOWUP_COLUMNS = (
     "id", "status", "target_type", "org_id", "workspace_id", "workflow_id", "target_ref", "reason", "owner",
@@ -108,6 +113,46 @@ def org_json(o: OrgSummary) -> dict[str, Any]:
         "overage": _num(b.overage, 2),
         "trained_share": _num(o.trained_share),
         "flags": [flag_json(f) for f in o.flags],
+        "lifecycle": lifecycle_json(o.lifecycle),
+        "stickiness": None if o.lifecycle is None else _num(o.lifecycle.stickiness),
+        **budget_json(o.budget),
+    }
+
+
+def lifecycle_json(lc: Lifecycle | None) -> dict[str, int] | None:
+    """Users by lifecycle state (§2), None when not computed."""
+    return None if lc is None else {state: lc.count(state) for state in STATES}
+
+
+def budget_json(b: BudgetOutlook) -> dict[str, Any]:
+    """The projection at the last 7 days' rate and the dates 75 / 90 / 100 % of the allowance are crossed."""
+    return {
+        "recent_daily_rate": _num(b.recent_daily_rate, 2),
+        "projected_recent": _num(b.projected_recent, 2),
+        "budget_crossings": [
+            {"threshold": c.threshold, "date": c.day.isoformat() if c.day else None, "reached": c.reached}
+            for c in b.crossings
+        ],
+    }
+
+
+def workflow_json(w: WorkflowSummary) -> dict[str, Any]:
+    wf = w.workflow
+    return {
+        "workflow_id": wf.workflow_id,
+        "org_id": wf.org_id,
+        "workspace_id": wf.workspace_id,
+        "name": wf.name,
+        "area": wf.area,
+        "owner": wf.owner,
+        "ai_assisted": wf.ai_assisted,
+        "queue_backed": wf.queue_backed,
+        **_activity_json(w.activity),
+        "share_of_org": _num(w.share_of_org),
+        "active_users": w.active_users,
+        "lifecycle": lifecycle_json(w.lifecycle),
+        "stickiness": None if w.lifecycle is None else _num(w.lifecycle.stickiness),
+        "daily_events": w.daily_events,
     }
 
 
@@ -115,10 +160,7 @@ def summary_json(s: Summary) -> dict[str, Any]:
     """The `summary --json` document (CONTRACT §4)."""
     t = s.totals
     return {
-        "as_of": s.as_of.isoformat(),
-        "window_days": s.window.days,
-        "window": {"start": s.window.start.isoformat(), "end": s.window.end.isoformat()},
-        "previous_window": {"start": s.previous.start.isoformat(), "end": s.previous.end.isoformat()},
+        **_window_json(s),
         "totals": {
             **_activity_json(t.activity),
             "active_users": t.active_users,
@@ -149,6 +191,81 @@ def summary_json(s: Summary) -> dict[str, Any]:
         "flags": [flag_json(f) for f in s.flags],
         "gaps": [gap_json(g) for g in s.gaps],
         "export_gaps": [gap_json(g) for g in s.export_gaps],
+        # Per workflow only where the summary read per-workflow lifecycle (summary --json does).
+        "workflows": [workflow_json(w) for w in s.workflows if w.lifecycle is not None],
+    }
+
+
+def _window_json(s: Summary) -> dict[str, Any]:
+    return {
+        "as_of": s.as_of.isoformat(),
+        "window_days": s.window.days,
+        "window": {"start": s.window.start.isoformat(), "end": s.window.end.isoformat()},
+        "previous_window": {"start": s.previous.start.isoformat(), "end": s.previous.end.isoformat()},
+    }
+
+
+def _daily_json(days: Sequence[date], counts: Sequence[Counts | DailyCounts], active: Sequence[int]) -> list[dict[str, Any]]:
+    return [
+        {"date": d.isoformat(), "events": c.events, "manual": c.manual, "ai": c.ai, "queue": c.queue,
+         "error": c.error, "credits": _num(c.credits, 2), "active_users": users}
+        for d, c, users in zip(days, counts, active, strict=True)
+    ]
+
+
+def org_detail_json(model: OrgDetail) -> dict[str, Any]:
+    """The `org ORG_ID --json` document: the org screen's view model."""
+    daily = model.summary.daily
+    return {
+        **_window_json(model.summary),
+        "org": org_json(model.org),
+        "workflows": [workflow_json(w) for w in model.workflows],
+        "workspaces": [
+            {"workspace_id": line.workspace.workspace_id, "name": line.workspace.name, "events": line.events,
+             "workflows_active": line.workflows_active, "workflows_total": line.workflows_total,
+             "active_users": line.active_users}
+            for line in model.workspaces
+        ],
+        "changes": [change_json(c) for c in model.changes],
+        "untrained": [{"user_id": u.user_id, "role": u.role, "lifecycle": u.state} for u in model.untrained],
+        "daily": _daily_json([p.day for p in daily], [p.counts for p in daily], [p.active_users for p in daily]),
+    }
+
+
+def workflow_detail_json(model: WorkflowDetail) -> dict[str, Any]:
+    """The `workflow WORKFLOW_ID --json` document: the workflow screen's view model."""
+    return {
+        "as_of": model.days[-1].day.isoformat(),
+        "window_days": len(model.days),
+        "org_id": model.workflow.org_id,
+        "org_name": model.org_name,
+        "workspace_name": model.workspace.name,
+        "workflow": workflow_json(model.summary),
+        "spikes": [spike_json(sp) for sp in model.spikes],
+        "flags": [flag_json(f) for f in model.flags],
+        "changes": [change_json(c) for c in model.changes],
+        "daily": _daily_json([c.day for c in model.days], model.days, model.daily_active),
+    }
+
+
+def billing_json(model: BillingView) -> dict[str, Any]:
+    """The `billing --json` document: the billing screen's view model, highest risk first."""
+    return {
+        "as_of": model.as_of.isoformat(),
+        "orgs": [
+            {
+                "org_id": b.org_id,
+                "name": b.name,
+                "plan": b.plan,
+                "included_credits": _num(b.projection.included_credits, 2),
+                "mtd_credits": _num(b.projection.mtd_credits, 2),
+                "projected_credits": _num(b.projection.projected_credits, 2),
+                "use_of_allowance": _num(b.projection.use_of_allowance),
+                "overage": _num(b.projection.overage, 2),
+                **budget_json(b.budget),
+            }
+            for b in model.lines
+        ],
     }
 
 
@@ -432,4 +549,193 @@ FOLLOWUP_FORMATS = {
     "csv": followups_csv,
     "json": followups_json,
     "markdown": followups_markdown,
+}
+
+
+# ----------------------------------------------------------------------------- screens as text
+
+
+def _lifecycle_text(lc: Lifecycle | None) -> str:
+    if lc is None:
+        return "—"
+    return " · ".join(f"{lc.count(state)} {state}" for state in STATES) + f" · stickiness {pct(lc.stickiness)}"
+
+
+def _workflow_line(w: WorkflowSummary) -> list[object]:
+    a = w.activity
+    c = a.now
+    return [
+        w.workflow.name, w.workflow.owner, f"{a.events:,}", f"{pct(a.trend.change, True)} {a.trend.label}",
+        "—" if w.active_users is None else w.active_users, pct(c.ai_share), pct(c.ai_acceptance), pct(c.error_rate),
+        sparkline(w.daily_events, 14),
+    ]
+
+
+_WORKFLOW_HEADERS = ["workflow", "owner", "events", "trend", "users", "ai", "accept", "err", "daily"]
+
+
+def org_detail_text(model: OrgDetail) -> str:
+    """The org screen as text: its figures, workflows, flags and untrained users."""
+    o = model.org
+    s = model.summary
+    lines = [
+        f"{o.org.name} ({o.org.org_id}) · {o.org.plan} · {s.window.start} .. {s.as_of} ({s.window.days} days)",
+        "",
+        f"events {o.activity.events:,} ({pct(o.activity.trend.change, True)} {o.activity.trend.label})   "
+        f"active users {o.active_users:,} of {o.org.seats:,} seats ({pct(o.adoption)})   "
+        f"trained {pct(o.trained_share)}   workflows {o.workflows_active}/{o.workflows_total}",
+        f"lifecycle {_lifecycle_text(o.lifecycle)}",
+        f"credits: {o.billing.mtd_credits:,.0f} this month of {o.billing.included_credits:,.0f}, projected "
+        f"{o.billing.projected_credits:,.0f} (at the last 7 days' rate {o.budget.projected_recent:,.0f})",
+        "",
+        table(_WORKFLOW_HEADERS, [_workflow_line(w) for w in model.workflows], right=(2, 3, 4, 5, 6, 7)),
+    ]
+    if o.flags:
+        lines += ["", table(["flag", "detail"], [[f.kind, f.detail] for f in o.flags])]
+    if model.untrained:
+        lines += ["", table(["untrained user", "role", "lifecycle"], [[u.user_id, u.role, u.state] for u in model.untrained])]
+    return "\n".join(lines)
+
+
+def workflow_detail_text(model: WorkflowDetail) -> str:
+    """The workflow screen as text: its figures, flags and changes."""
+    w = model.summary
+    lines = [
+        f"{w.workflow.name} ({w.workflow.workflow_id}) · {model.org_name} / {model.workspace.name} · owner "
+        f"{w.workflow.owner} · {model.days[0].day} .. {model.days[-1].day}",
+        "",
+        table(_WORKFLOW_HEADERS, [_workflow_line(w)], right=(2, 3, 4, 5, 6, 7)),
+        "",
+        f"lifecycle {_lifecycle_text(w.lifecycle)}",
+    ]
+    if model.flags:
+        lines += ["", table(["flag", "detail"], [[f.kind, f.detail] for f in model.flags])]
+    if model.changes:
+        lines += ["", table(["date", "kind", "change"], [[c.date, c.kind, c.title] for c in model.changes])]
+    return "\n".join(lines)
+
+
+def _crossing_cell(b: BudgetOutlook, threshold: float) -> str:
+    c = b.crossing(threshold)
+    if c is None or c.day is None:
+        return "—"
+    return f"{c.day:%m-%d}{'' if c.reached else '?'}"
+
+
+def billing_text(model: BillingView) -> str:
+    """The billing screen as text; a crossing date with `?` is projected at the last 7 days' rate."""
+    rows = [
+        [b.name, b.plan, f"{b.projection.included_credits:,.0f}", f"{b.projection.mtd_credits:,.0f}",
+         f"{b.projection.projected_credits:,.0f}", f"{b.budget.projected_recent:,.0f}",
+         pct(b.projection.use_of_allowance), f"{b.projection.overage:,.0f}",
+         *(_crossing_cell(b.budget, t) for t in BUDGET_THRESHOLDS)]
+        for b in model.lines
+    ]
+    return "\n".join([
+        f"credits in {model.as_of:%B %Y} to {model.as_of}; crossing dates with ? are projected at the last 7 days' rate",
+        "",
+        table(
+            ["org", "plan", "included", "mtd", "projected", "at 7-day rate", "use", "overage", "75%", "90%", "100%"],
+            rows, right=(2, 3, 4, 5, 6, 7),
+        ),
+    ])
+
+
+# ----------------------------------------------------------------------------- the owner's report
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(value: object) -> str:
+    """Stored text for Markdown: controls made visible, on one line, and no character read as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(value))  # visible() has turned line breaks into `\x0a` already
+
+
+def owner_report_stem(owner: str) -> str:
+    """The file name stem of an owner's report: `owner-dana-ruiz`."""
+    return "owner-" + (re.sub(r"[^a-z0-9]+", "-", owner.lower()).strip("-") or "unnamed")
+
+
+def _figures_md(w: WorkflowSummary) -> list[str]:
+    a = w.activity
+    c = a.now
+    lc = w.lifecycle
+    rows = [
+        # With its evidence (§2a): whether the change is beyond the chance the two counts allow.
+        ("Events", f"{a.events:,} ({a.trend.label}{'' if a.trend.change is None else ', ' + a.trend.evidence()}) "
+                   f"against {a.before.events:,} before"),
+        ("Daily events", f"`{sparkline(w.daily_events)}`"),
+        ("Active users", f"{w.active_users:,}" if w.active_users is not None else "—"),
+        ("Lifecycle", _lifecycle_text(lc)),
+        ("AI share", f"{pct(c.ai_share)}; acceptance {pct(c.ai_acceptance)} of {c.reviewed:,} reviewed"),
+        ("Error rate", f"{c.error_rate:.1%}" if c.error_rate is not None else "—"),
+        ("Queue share", pct(c.queue_share)),
+        ("Credits", f"{c.credits:,.0f}"),
+    ]
+    return ["| figure | value |", "|---|---|", *(f"| {label} | {value} |" for label, value in rows)]
+
+
+def owner_report_markdown(r: OwnerReport) -> str:
+    """The owner's report: one Markdown file to read in any viewer or paste into a ticket."""
+    out = [
+        f"# Follow-up for {_md(r.owner)}",
+        "",
+        f"Data as of {r.as_of}; window {r.window.start} to {r.window.end} ({r.window.days} days), compared with "
+        f"{r.previous.start} to {r.previous.end}.",
+        "",
+        f"## Open marks ({len(r.marks)})",
+        "",
+    ]
+    if not r.marks:
+        out += ["No open marks.", ""]
+    for i, m in enumerate(r.marks, 1):
+        mark = m.mark
+        out += [
+            f"### {i}. {_md(m.target)}",
+            "",
+            f"- Reason: {_md(mark.reason.replace('_', ' '))}",
+            *([f"- Org: {_md(m.org_name)}"] if m.org_name else []),
+            f"- Note: {_md(mark.note) or '—'}",
+            f"- Marked by {_md(mark.created_by)} on {mark.created_at:%Y-%m-%d}",
+            *(f"- Now: {_md(finding)}" for finding in m.findings),
+            "",
+        ]
+    out += [f"## Workflows ({len(r.workflows)})", ""]
+    if not r.workflows:
+        out += ["No workflow has this owner.", ""]
+    for w in r.workflows:
+        wf = w.summary.workflow
+        kinds = ", ".join(k for k, on in (("AI-assisted", wf.ai_assisted), ("queue-backed", wf.queue_backed)) if on)
+        out += [
+            f"### {_md(wf.name)}",
+            "",
+            f"{_md(w.org_name)} / {_md(w.workspace_name)} · area {_md(wf.area)}{' · ' + kinds if kinds else ''}",
+            "",
+            *_figures_md(w.summary),
+            "",
+            "Flags:" + (" none" if not w.flags else ""),
+            *(f"- {_md(f.kind.replace('_', ' '))}: {_md(f.detail)}" for f in w.flags),
+            "",
+            "Changes that touched it:" + (" none" if not w.changes else ""),
+            *(
+                f"- {v.change.date} {_md(v.change.kind)}: {_md(v.change.title)} — {_md(v.verdict.replace('_', ' '))}: "
+                f"{_md(v.reason)}"
+                for v in w.changes
+            ),
+            "",
+            "Untrained users:" + (" none" if not w.untrained else ""),
+            *(
+                f"- {_md(u.user_id)}{f' ({_md(u.role)})' if u.role else ''}: {u.state} — {UNTRAINED_ADVICE[u.state]}"
+                for u in w.untrained
+            ),
+            "",
+        ]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+UNTRAINED_ADVICE = {
+    "new": "a training task",
+    "returning": "trained use is overdue",
+    "resurrecting": "back after a break; train before habits set",
+    "dormant": "an adoption gap",
 }

@@ -7,6 +7,7 @@ come from one code path.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -20,20 +21,28 @@ from .metrics.summary import (
     org_days_needed,
     rows_needed_from,
 )
-from .metrics.windows import review_windows
+from .metrics.lifecycle import Lifecycle, lifecycle_from_counts
+from .metrics.windows import Window, review_windows
 from .records import (
     Catalog,
     ChangeRecord,
     DailyCounts,
     FollowUpRecord,
+    WorkflowRecord,
 )
 from .store import Store, followups, queries
 from .views import (
     DEFAULT_DAYS,
+    ChangeVerdict,
+    OwnerMark,
+    OwnerReport,
+    OwnerWorkflow,
     FOLLOWUP_REASONS,
     BillingLine,
+    BillingView,
     Names,
     OrgDetail,
+    UntrainedUser,
     WorkflowDetail,
     WorkspaceLine,
 )
@@ -68,8 +77,22 @@ class Review:
 
     # ----------------------------------------------------------------- summary
 
-    def summary(self, days: int = DEFAULT_DAYS, as_of: date | None = None, *, org_id: str | None = None) -> Summary:
-        """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one)."""
+    def summary(
+        self,
+        days: int = DEFAULT_DAYS,
+        as_of: date | None = None,
+        *,
+        org_id: str | None = None,
+        lifecycle: bool = False,
+        workflow_lifecycle: bool | Collection[str] = False,
+    ) -> Summary:
+        """The §2 quick summary for the window of `days` days ending on as_of (all orgs, or one).
+
+        Per-workflow active users are read for one org only. Lifecycle is read only where it is shown, its
+        per-workflow grouping being the costliest query of all: per org for one org or when `lifecycle` asks
+        (`summary --json`); per workflow for the workflows named by `workflow_lifecycle` (a workflow's screen,
+        an owner's report), or for every one when it is True (`summary --json --workflows`). Elsewhere None.
+        """
         _check_days(days)
         as_of, first, last = self.resolve_as_of(as_of)
         window, previous = review_windows(as_of, days)
@@ -80,6 +103,22 @@ class Review:
                     raise NotFound(f"no organization with id {org_id!r}")
                 cat = _only_org(cat, org_id)
             org_ids = None if org_id is None else [org_id]
+            every_workflow = workflow_lifecycle is True
+            wf_lifecycle = list(cat.workflows) if every_workflow else list(workflow_lifecycle or ())
+            by_workflow = (
+                _lifecycles(conn, window, previous, "workflow_id", org_ids, wf_lifecycle,
+                            workflow_ids=None if every_workflow else wf_lifecycle)
+                if wf_lifecycle else None
+            )
+            # Per-workflow users are shown in one org's views; over every org they cost the most, and only
+            # `summary --json --workflows` asks for them there, whose lifecycle has counted them already.
+            active_by_workflow = None
+            if org_id is not None:
+                active_by_workflow = queries.active_users(
+                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
+                )
+            elif by_workflow is not None and every_workflow:
+                active_by_workflow = {key: lc.active for key, lc in by_workflow.items()}
             inputs = SummaryInputs(
                 catalog=cat,
                 as_of=as_of,
@@ -88,10 +127,7 @@ class Review:
                 last_data_day=last,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
                 active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-                # Per-workflow users are shown only in one org's views; over every org they cost the most.
-                active_by_workflow=None if org_id is None else queries.active_users(
-                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
-                ),
+                active_by_workflow=active_by_workflow,
                 active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
                 active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
                 trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
@@ -100,6 +136,11 @@ class Review:
                 org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
                     conn, *before, org_ids=org_ids
                 ),
+                lifecycle_by_org=(
+                    _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
+                    if org_id is not None or lifecycle else None
+                ),
+                lifecycle_by_workflow=by_workflow,
             )
         return build_summary(inputs)
 
@@ -110,7 +151,12 @@ class Review:
         window = summary.window
         cat = summary.catalog
         with self.store.read() as conn:
-            untrained = queries.untrained_active_users(conn, window.start, window.end, summary.as_of, org_id)
+            untrained = [
+                UntrainedUser(user_id, role, state)
+                for _org, user_id, role, state in queries.untrained_by_lifecycle(
+                    conn, window.start, window.end, summary.previous.start, summary.as_of, org_ids=[org_id]
+                )
+            ]
             ws_users = _workspace_users(conn, cat, org_id, window.start, window.end)
         lines = []
         for ws in (w for w in cat.workspaces.values() if w.org_id == org_id):
@@ -126,7 +172,7 @@ class Review:
             )
         lines.sort(key=lambda line: (-line.events, line.workspace.name))
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
-        return OrgDetail(summary=summary, org=org, workspaces=lines, changes=changes, untrained_active=untrained)
+        return OrgDetail(summary=summary, org=org, workspaces=lines, changes=changes, untrained=untrained)
 
     def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
         """One workflow's daily series, spikes, outcomes, users and the changes that touched it."""
@@ -134,7 +180,7 @@ class Review:
         wf = cat.workflows.get(workflow_id)
         if wf is None:
             raise NotFound(f"no workflow with id {workflow_id!r}")
-        summary = self.summary(days, as_of, org_id=wf.org_id)
+        summary = self.summary(days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id])
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         window = summary.window
         history_from = window.start - timedelta(days=BASELINE_DAYS)
@@ -169,12 +215,18 @@ class Review:
 
     # ----------------------------------------------------------------- billing
 
-    def billing(self, as_of: date | None = None) -> tuple[date, list[BillingLine]]:
-        """Every org's month-to-date credits and projection, highest risk first."""
-        summary = self.summary(DEFAULT_DAYS, as_of)
-        lines = [BillingLine(o.org.org_id, o.org.name, o.org.plan, o.billing) for o in summary.orgs]
+    def billing(self, as_of: date | None = None, days: int = DEFAULT_DAYS) -> BillingView:
+        """Every org's month-to-date credits, projections and crossing dates, highest risk first.
+
+        The month is as_of's calendar month whatever the window; `days` only sets the summary it comes from.
+        """
+        summary = self.summary(days, as_of)
+        lines = [
+            BillingLine(o.org.org_id, o.org.name, o.org.plan, o.billing, o.budget)
+            for o in summary.orgs
+        ]
         lines.sort(key=lambda b: (-(b.projection.use_of_allowance or 0.0), -b.projection.projected_credits, b.name))
-        return summary.as_of, lines
+        return BillingView(summary.as_of, lines)
 
     # ----------------------------------------------------------------- rollouts
 
@@ -257,6 +309,65 @@ class Review:
             )
         )
 
+    # ----------------------------------------------------------------- owner's report
+
+    def owner_report(self, owner: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OwnerReport:
+        """One owner's open marks, with what the data says about each now, and each of their workflows:
+        figures, lifecycle, flags, the changes that touched it with their verdicts, and who is untrained."""
+        _check_days(days)
+        owner = owner.strip()
+        if not owner:
+            raise UserFacingError("the owner's name is empty")
+        cat = self.catalog()
+        marks = self.followups(status="open", owner=owner)
+        mine = [w for w in cat.workflows.values() if w.owner == owner]
+        if not mine and not marks:
+            raise NotFound(f"no workflow and no open mark has the owner {owner!r}")
+        as_of = self.resolve_as_of(as_of)[0]
+        window, previous = review_windows(as_of, days)
+        org_ids = {w.org_id for w in mine} | {m.org_id for m in marks if m.org_id in cat.orgs}
+        summaries = {
+            org_id: self.summary(
+                days, as_of, org_id=org_id, workflow_lifecycle=[w.workflow_id for w in mine if w.org_id == org_id]
+            )
+            for org_id in sorted(org_ids)
+        }
+        verdicts: dict[str, ChangeVerdict] = {}
+
+        def verdict(change: ChangeRecord) -> ChangeVerdict:
+            if change.change_id not in verdicts:
+                cmp = self.compare(change.change_id)
+                verdicts[change.change_id] = ChangeVerdict(change, cmp.verdict, cmp.reason)
+            return verdicts[change.change_id]
+
+        with self.store.read() as conn:
+            untrained = queries.untrained_by_lifecycle(
+                conn, window.start, window.end, previous.start, as_of,
+                group_by="workflow_id", workflow_ids=[w.workflow_id for w in mine],
+            ) if mine else []
+        workflows = []
+        for wf in mine:
+            summary = summaries[wf.org_id]
+            workflows.append(OwnerWorkflow(
+                summary=next(w for w in summary.workflows if w.workflow.workflow_id == wf.workflow_id),
+                org_name=cat.orgs[wf.org_id].name,
+                workspace_name=cat.workspaces[wf.workspace_id].name,
+                flags=[f for f in summary.flags if f.workflow_id == wf.workflow_id],
+                changes=[verdict(c) for c in cat.changes.values() if _touches(c, wf)],
+                untrained=[UntrainedUser(u, role, state) for key, u, role, state in untrained if key == wf.workflow_id],
+            ))
+        workflows.sort(key=lambda w: (-w.summary.activity.events, w.summary.workflow.name.casefold()))
+        owner_marks = [
+            OwnerMark(
+                mark=m,
+                target=_mark_target(m, cat),
+                org_name=cat.orgs[m.org_id].name if m.org_id in cat.orgs else "",
+                findings=_findings(m, summaries.get(m.org_id or ""), cat, verdict),
+            )
+            for m in marks
+        ]
+        return OwnerReport(owner, as_of, window, previous, owner_marks, workflows)
+
     # ----------------------------------------------------------------- follow-ups
 
     def mark(
@@ -302,6 +413,58 @@ class Review:
 def _check_days(days: int) -> None:
     if days < 1 or days > 3660:
         raise UserFacingError(f"--days must be between 1 and 3660, got {days}")
+
+
+def _lifecycles(
+    conn, window: Window, previous: Window, group_by: str, org_ids, keys: list[str], workflow_ids=None
+) -> dict[str, Lifecycle]:
+    """Lifecycle of every key asked for (orgs or workflows); a key without users gets an empty one."""
+    found = queries.lifecycle(
+        conn, window.start, window.end, previous.start, group_by=group_by, org_ids=org_ids, workflow_ids=workflow_ids
+    )
+    return {key: lifecycle_from_counts(*found.get(key, ({}, 0)), window.days) for key in keys}
+
+
+def _touches(change: ChangeRecord, wf: WorkflowRecord) -> bool:
+    """Whether a change reached the workflow: every org, its org, or the workflow itself."""
+    return change.org_id is None or (change.org_id == wf.org_id and change.workflow_id in (None, wf.workflow_id))
+
+
+def _mark_target(m: FollowUpRecord, cat: Catalog) -> str:
+    """What a mark points at, in names: `spike 2026-11-04 of workflow Screening`, `org Alpha Trials`."""
+    wf = cat.workflows.get(m.workflow_id or "")
+    ws = cat.workspaces.get(m.workspace_id or "")
+    org = cat.orgs.get(m.org_id or "")
+    place = (
+        f"workflow {wf.name}" if wf else f"workspace {ws.name}" if ws else f"org {org.name}" if org else "every org"
+    )
+    if m.target_type == "spike" and m.target_ref:
+        return f"spike on {m.target_ref} in {place}"
+    if m.target_type == "flag" and m.target_ref:
+        return f"{m.target_ref.replace('_', ' ')} flag on {place}"
+    if m.target_type == "change" and m.target_ref:
+        change = cat.changes.get(m.target_ref)
+        return f"change {change.title if change else m.target_ref}"
+    return place
+
+
+def _findings(m: FollowUpRecord, summary: Summary | None, cat: Catalog, verdict) -> list[str]:
+    """What the data says now about what a mark points at: the matching flags' details (with their
+    evidence), or the comparison's verdict for a change."""
+    if m.target_type == "change" and m.target_ref:
+        change = cat.changes.get(m.target_ref)
+        if change is None:
+            return ["the change is no longer in the store"]
+        v = verdict(change)
+        return [f"{v.verdict.replace('_', ' ')}: {v.reason}"]
+    flags = summary.flags if summary is not None else []
+    if m.target_type == "spike":
+        found = [f for f in flags if f.kind == "spike" and f.workflow_id == m.workflow_id
+                 and f.day is not None and f.day.isoformat() == m.target_ref]
+    else:
+        kind = m.target_ref if m.target_type == "flag" and m.target_ref else m.reason
+        found = [f for f in flags if f.kind == kind and (m.workflow_id is None or f.workflow_id == m.workflow_id)]
+    return [f.detail for f in found] or ["not flagged in the current window"]
 
 
 def _only_org(cat: Catalog, org_id: str) -> Catalog:

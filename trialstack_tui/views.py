@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .metrics.billing import Projection
+from datetime import date
+
+from .metrics.billing import BudgetOutlook, Projection
 from .metrics.evidence import Gap
 from .metrics.spikes import Spike
-from .metrics.summary import FLAG_KINDS, OrgSummary, Summary, WorkflowSummary
-from .records import Catalog, ChangeRecord, DailyCounts, WorkflowRecord, WorkspaceRecord
+from .metrics.summary import FLAG_KINDS, Flag, OrgSummary, Summary, WorkflowSummary
+from .metrics.windows import Window
+from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
 
 DEFAULT_DAYS = 30
 WINDOW_CHOICES = (7, 30, 90)
@@ -29,6 +32,18 @@ class WorkspaceLine:
 
 
 @dataclass(frozen=True)
+class UntrainedUser:
+    """A user active in the window or the previous one who is not trained by the as-of date.
+
+    Their lifecycle state says what to do: a new untrained user is a training task, a dormant one an
+    adoption gap."""
+
+    user_id: str
+    role: str  # '' when the user is not in the users file
+    state: str  # one of metrics.lifecycle.STATES
+
+
+@dataclass(frozen=True)
 class OrgDetail:
     """The org drill-down: its summary, workflows, workspaces, daily kinds, changes and untrained users."""
 
@@ -36,7 +51,7 @@ class OrgDetail:
     org: OrgSummary
     workspaces: list[WorkspaceLine]
     changes: list[ChangeRecord]
-    untrained_active: list[tuple[str, str]]  # (user_id, role) active in the window, not trained
+    untrained: list[UntrainedUser]  # active now or in the previous window, not trained, by user id
 
     @property
     def workflows(self) -> list[WorkflowSummary]:
@@ -53,7 +68,7 @@ class WorkflowDetail:
     daily_active: list[int]
     spikes: list[Spike]
     changes: list[ChangeRecord]
-    flags: list  # the org's flags that name this workflow
+    flags: list[Flag]  # the org's flags that name this workflow
     expected: list[float | None]  # per window day: the median of the same weekday in the 4 weeks before
     gaps: list[Gap]  # the org's data gaps
 
@@ -64,6 +79,58 @@ class BillingLine:
     name: str
     plan: str
     projection: Projection
+    budget: BudgetOutlook
+
+
+@dataclass(frozen=True)
+class BillingView:
+    """The billing screen (and `billing --json`): every org's month, highest risk first."""
+
+    as_of: date
+    lines: list[BillingLine]
+
+
+@dataclass(frozen=True)
+class ChangeVerdict:
+    """A change that touched a workflow, with its §3 comparison's verdict and reason."""
+
+    change: ChangeRecord
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OwnerWorkflow:
+    """One of an owner's workflows as the owner's report shows it."""
+
+    summary: WorkflowSummary  # with active users and lifecycle
+    org_name: str
+    workspace_name: str
+    flags: list[Flag]
+    changes: list[ChangeVerdict]
+    untrained: list[UntrainedUser]  # users of this workflow, active now or before, not trained
+
+
+@dataclass(frozen=True)
+class OwnerMark:
+    """An open mark for the owner: what it points at, by name, and what the data says about it now."""
+
+    mark: FollowUpRecord
+    target: str
+    org_name: str
+    findings: list[str]  # the current details of the flags, spike or comparison the mark is about
+
+
+@dataclass(frozen=True)
+class OwnerReport:
+    """Everything `report --owner` and `R` on the follow-ups screen write for one owner."""
+
+    owner: str
+    as_of: date
+    window: Window
+    previous: Window
+    marks: list[OwnerMark]
+    workflows: list[OwnerWorkflow]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from trialstack_tui.tui.widgets.charts import BarChart, DailyChart, _DailyPlot, 
 
 from .conftest import current, press, settle, write_org_set
 
-BAR = re.compile(r"^(?P<label>.+?) +(?P<bar>[█▓▏▎▍▌▋▊▉]*) *│? *(?P<figure>[\d,]+)%$")
+BAR = re.compile(r"^(?P<label>.+?) +(?P<bar>[█▓▏▎▍▌▋▊▉]*) *│? *(?P<figure>[\d,]+)(?P<unit>%?)$")
 EIGHTHS = {"▏": 1, "▎": 2, "▍": 3, "▌": 4, "▋": 5, "▊": 6, "▉": 7}
 
 
@@ -21,13 +21,13 @@ def _cells(bar: str) -> float:
     return sum(1 if ch in "█▓" else EIGHTHS[ch] / 8 for ch in bar)
 
 
-def _check_bars(lines: list[str]) -> list[tuple[str, float, int]]:
+def _check_bars(lines: list[str], unit: str = "%") -> list[tuple[str, float, int]]:
     """Each drawn bar's (label, length in cells, value); asserts every bar is as long as its value, to an
     eighth of a cell and never longer, on the scale of the longest value's bar (the full width)."""
     bars = []
     for line in lines:
         match = BAR.match(line.rstrip())
-        assert match, f"not a bar line: {line!r}"
+        assert match and match["unit"] == unit, f"not a bar line: {line!r}"
         bars.append((match["label"].strip(), _cells(match["bar"]), int(match["figure"].replace(",", ""))))
     top = max(value for _, _, value in bars)
     bar_width = next(cells for _, cells, value in bars if value == top)
@@ -50,34 +50,41 @@ def test_bar_lines_with_more_bars_than_rows_keep_every_bar_to_its_value() -> Non
     assert all("│" in line for line in lines[1:5])  # the 100 % line on bars short of it
 
 
-def _many_orgs_store(tmp_path: Path, count: int) -> Path:
+def _many_areas_store(tmp_path: Path, count: int) -> Path:
+    """`count` orgs, each with one workflow in an area of its own and a different number of events."""
     folder = tmp_path / "many" / "data"
     names = {f"org-{i:02d}": f"Org {i:02d}" for i in range(count)}
-    write_org_set(folder, names, events_per_org=20)
-    # Allowances from 10 to 300 credits against 30 projected: use from 300 % down to 10 %.
-    (folder / "organizations.jsonl").write_text("".join(
-        json.dumps({"org_id": k, "name": v, "plan": "Team", "seats": 10, "included_credits": 10 * (i + 1)}) + "\n"
-        for i, (k, v) in enumerate(names.items())
-    ))
+    write_org_set(folder, names, events_per_org=1)
+    (folder / "workflows.csv").write_text(
+        "workflow_id,workspace_id,name,area,owner,ai_assisted,queue_backed\n"
+        + "".join(f"f-{k},w-{k},Intake,Area {i:02d},Dana,true,false\n" for i, k in enumerate(names))
+    )
+    (folder / "events.csv").write_text(
+        "event_id,ts,workflow_id,user_id,kind,outcome,credits\n"
+        + "".join(
+            f"e-{k}-{j},2026-11-{1 + j % 20:02d}T09:00:00,f-{k},u-{k},ai,accepted,1\n"
+            for i, k in enumerate(names) for j in range(5 * (count - i))
+        )
+    )
     db = folder.parent / "store.db"
     with Store(resolve_store(str(db))) as store:
         import_path(store, folder)
     return db
 
 
-async def test_the_billing_chart_with_more_orgs_than_rows_draws_no_bar_longer_than_its_value(make_app, tmp_path) -> None:
-    app = make_app(db=_many_orgs_store(tmp_path, 30))
-    async with app.run_test(size=(76, 20)) as pilot:
+async def test_a_bar_chart_with_more_bars_than_rows_draws_no_bar_longer_than_its_value(make_app, tmp_path) -> None:
+    # The summary's area chart at 120×40 has a fixed height: 30 areas are more than its rows.
+    app = make_app(db=_many_areas_store(tmp_path, 30))
+    async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await press(pilot, "b")
-        chart = current(pilot).query_one("#billing-chart", BarChart)
+        chart = current(pilot).query_one("#areas", BarChart)
         rendered = chart.render().plain.splitlines()
-        assert 1 < chart.size.height < 30  # fewer rows than orgs
+        assert 1 < chart.size.height < 30  # fewer rows than areas
         assert len(rendered) <= chart.size.height
         assert rendered[-1].startswith("… ") and rendered[-1].endswith(" more, in the table")
-        bars = _check_bars(rendered[1:-1])
+        bars = _check_bars(rendered[1:-1], unit="")
         values = [value for _, _, value in bars]
-        assert values == sorted(values, reverse=True) and values[0] == 300
+        assert values == sorted(values, reverse=True) and values[0] == 150
 
 
 async def test_chart_series_differ_by_glyph_in_no_color(make_app, monkeypatch) -> None:

@@ -212,6 +212,35 @@ async def test_names_holding_markup_and_escapes_are_shown_literally(make_app, tm
         assert workflows.get_row(workflows.visible_keys[0])[0].plain.startswith("[red]flow[/]")
 
 
+async def test_R_writes_the_highlighted_marks_owner_a_report(make_app, sample_db) -> None:
+    with Store(resolve_store(str(sample_db))) as store:
+        review = Review(store)
+        review.mark(target_type="flag", reason="high_error_rate", org_id="org-lm", workflow_id="wf-lm-1a",
+                    target_ref="high_error_rate", note="errors after the second review")
+        expected = review.owner_report("Sofia Rossi")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        screen = current(pilot)
+        assert screen.selected().owner == "Sofia Rossi"
+        await press(pilot, "R")
+        await settle(pilot)
+        shown = screen.query_one("#followups-export").render().plain
+        assert shown.startswith("Wrote the report for Sofia Rossi to ")
+        path = Path(shown.split(" to ", 1)[1])
+        assert path.name.startswith("owner-sofia-rossi-") and path.suffix == ".md"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        text = path.read_text(encoding="utf-8")
+    # the file is the report the seam builds for the app's window: same marks, workflows and findings
+    assert text.startswith("# Follow-up for Sofia Rossi\n\nData as of 2026-11-20; window 2026-10-22 to 2026-11-20")
+    assert "### 1. high error rate flag on workflow Source document verification" in text
+    assert f"- Now: {expected.marks[0].findings[0]}" in text
+    assert [line[4:] for line in text.splitlines() if line.startswith("### ") and not line[4].isdigit()] == [
+        w.summary.workflow.name for w in expected.workflows
+    ]
+
+
 async def test_the_workflow_chart_draws_the_expected_count_and_the_comparison_says_which_test_failed(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

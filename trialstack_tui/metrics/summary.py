@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord
-from .billing import Projection, month_start, project
+from .billing import BudgetOutlook, Projection, budget_outlook, budget_warning, month_start, project, recent_window_start
 from .counts import Counts, ratio
 from .evidence import Z_CRITICAL, DaySeries, Gap, find_gaps, gap_days, two_proportion_z
+from .lifecycle import Lifecycle
 from .spikes import BASELINE_DAYS, Spike, find_spikes
 from .windows import Trend, Window, event_trend, review_windows
 
@@ -26,7 +27,7 @@ AI_SURGE_MIN_EVENTS = 50
 
 FLAG_KINDS = (
     "data_gap", "declining", "narrow_adoption", "concentrated", "spike", "ai_surge", "ai_low_acceptance",
-    "high_error_rate", "overage", "untrained_users",
+    "high_error_rate", "overage", "untrained_users", "budget_warning",
 )
 
 
@@ -70,6 +71,7 @@ class WorkflowSummary:
     share_of_org: float | None
     active_users: int | None  # None when the summary did not ask for per-workflow users
     daily_events: list[int]
+    lifecycle: Lifecycle | None = None  # None when the summary did not ask for this workflow's lifecycle
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,10 @@ class OrgSummary:
     billing: Projection
     trained_users: int | None  # None without users data for the org
     daily_events: list[int]
+    budget: BudgetOutlook  # crossing dates and projection at the recent daily rate
     gaps: list[Gap] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    lifecycle: Lifecycle | None = None  # None when the summary did not ask for lifecycle
 
     @property
     def adoption(self) -> float | None:
@@ -183,6 +187,8 @@ class SummaryInputs:
     orgs_with_users: set[str]
     daily_active: dict[date, int]
     org_days_before: dict[str, dict[date, int]] = field(default_factory=dict)
+    lifecycle_by_org: dict[str, Lifecycle] | None = None  # None: not asked for (the summary screen shows none)
+    lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # the workflows asked for (None: none was)
 
 
 def rows_needed_from(as_of: date, days: int) -> date:
@@ -246,6 +252,7 @@ def summarize_workflows(
     previous: Window,
     active_by_workflow: dict[str, int] | None,
     coverage: dict[str, Coverage],
+    lifecycle_by_workflow: dict[str, Lifecycle] | None = None,
 ) -> list[WorkflowSummary]:
     """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events.
 
@@ -275,6 +282,7 @@ def summarize_workflows(
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
+            lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(wf.workflow_id),
         )
         for wf in workflows
     ]
@@ -298,15 +306,20 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     }
     export_coverage = Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(export_missing))
     workflow_summaries = summarize_workflows(
-        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, coverage
+        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, coverage,
+        inputs.lifecycle_by_workflow,
     )
     by_org: dict[str, list[WorkflowSummary]] = defaultdict(list)
     for ws in workflow_summaries:
         by_org[ws.workflow.org_id].append(ws)
     mtd: dict[str, float] = defaultdict(float)
+    recent = Window(recent_window_start(inputs.as_of), inputs.as_of)
+    credits_by_day: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
         if row.day in month:
             mtd[row.org_id] += row.credits
+        if row.day in recent:
+            credits_by_day[row.org_id][row.day] += row.credits
     spikes = find_spikes(rows, window, inputs.first_data_day)
     spikes_by_org: dict[str, list[Spike]] = defaultdict(list)
     for spike in spikes:
@@ -315,7 +328,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     orgs = [
         _org_summary(
             org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id],
-            org_gaps[org.org_id], coverage[org.org_id], export_gaps,
+            org_gaps[org.org_id], coverage[org.org_id], export_gaps, credits_by_day[org.org_id],
         )
         for org in cat.orgs.values()
     ]
@@ -380,6 +393,7 @@ def _org_summary(
     gaps: list[Gap],
     coverage: Coverage,
     export_gaps: list[Gap],
+    credits_by_day: dict[date, float],
 ) -> OrgSummary:
     window, previous = review_windows(inputs.as_of, inputs.days)
     activity = Activity(
@@ -402,6 +416,8 @@ def _org_summary(
         trained_users=trained,
         daily_events=[sum(w.daily_events[i] for w in workflows) for i in range(days)],
         gaps=gaps,
+        lifecycle=None if inputs.lifecycle_by_org is None else inputs.lifecycle_by_org.get(org.org_id),
+        budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
     recent = [
         c for c in inputs.catalog.changes.values()
@@ -471,6 +487,8 @@ def org_flags(
             f"projected {b.projected_credits:,.0f} credits vs {b.included_credits:,.0f} included "
             f"(+{b.overage:,.0f}; {b.mtd_credits:,.0f} used in {b.days_elapsed} of {b.days_in_month} days)"
         )))
+    if (warning := budget_warning(org.budget, org.billing.heading_for_overage)) is not None:
+        flags.append(Flag("budget_warning", oid, None, warning))
     if org.trained_share is not None and org.trained_share < UNTRAINED:
         flags.append(Flag("untrained_users", oid, None, (
             f"{org.trained_users} of {org.active_users} active users trained ({org.trained_share:.0%}, below {UNTRAINED:.0%})"

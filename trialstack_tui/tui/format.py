@@ -5,9 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from ..metrics.lifecycle import STATES, Lifecycle
 from ..metrics.windows import Trend
 from ..report import pct
 from ..safe_text import plain, visible
+from ..sparkline import sparkline
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
 TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}
@@ -49,18 +51,10 @@ def data(value: object, style: str = "") -> Text:
     return plain("" if value is None else value, style)
 
 
-_BLOCKS = "▁▂▃▄▅▆▇█"
-
-
 def spark(values: list[int] | list[float], width: int = 14) -> Text:
     """A one-line sparkline of the last `width` values (for table cells)."""
-    tail = list(values)[-width:]
-    if not tail:
-        return Text("")
-    top = max(tail)
-    if top <= 0:
-        return Text(_BLOCKS[0] * len(tail), style="dim")
-    return Text("".join(_BLOCKS[min(7, int(v / top * 7.999))] for v in tail), style="cyan")
+    line = sparkline(values, width)
+    return Text(line, style="cyan" if max(values[-width:], default=0) > 0 else "dim")
 
 
 def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Table:
@@ -74,3 +68,46 @@ def fact_lines(lines: list[tuple[str, str | Text, bool]]) -> Table:
     for label, value, warn in lines:
         grid.add_row(label, value if isinstance(value, Text) else Text(visible(value), style="bold red" if warn else ""))
     return grid
+
+
+LIFECYCLE_STYLE = {"new": "cyan", "returning": "green", "resurrecting": "yellow", "dormant": "red"}
+LIFECYCLE_BLOCK = {"new": "█", "returning": "▓", "resurrecting": "▒", "dormant": "░"}
+LIFECYCLE_ABBR = {"new": "new", "returning": "ret", "resurrecting": "res", "dormant": "dorm"}
+"""Each state has its own block as well as its colour, so the bar reads in 16 colours and with NO_COLOR."""
+
+
+def lifecycle_state(state: str) -> Text:
+    """A lifecycle state in its colour, with its block."""
+    return Text(f"{LIFECYCLE_BLOCK[state]} {state}", style=LIFECYCLE_STYLE[state])
+
+
+def lifecycle_bar(lc: Lifecycle | None, width: int = 10) -> Text:
+    """One stacked bar of new / returning / resurrecting / dormant users and the stickiness beside it.
+
+    Every state with users gets at least one cell, so a single new user is never rounded away.
+    """
+    if lc is None:
+        return Text("—", style="dim")
+    present = [s for s in STATES if lc.count(s)]
+    if not present:
+        return Text("no users", style="dim")
+    total = sum(lc.count(s) for s in present)
+    cells = {s: max(1, round(lc.count(s) / total * width)) for s in present}
+    while sum(cells.values()) > max(width, len(present)):
+        cells[max(present, key=lambda s: cells[s])] -= 1
+    bar = Text()
+    for s in present:
+        bar.append(LIFECYCLE_BLOCK[s] * cells[s], style=LIFECYCLE_STYLE[s])
+    sticky = "—" if lc.stickiness is None else f"{lc.stickiness:.0%}"
+    bar.append(f" sticky {sticky}")
+    return bar
+
+
+def lifecycle_counts(lc: Lifecycle | None) -> Text:
+    """'3 new 40 ret 2 res 5 dorm', each count in its state's colour."""
+    text = Text()
+    if lc is None:
+        return text
+    for i, s in enumerate(STATES):
+        text.append(("" if i == 0 else " ") + f"{lc.count(s)} {LIFECYCLE_ABBR[s]}", style=LIFECYCLE_STYLE[s])
+    return text

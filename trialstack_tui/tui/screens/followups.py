@@ -15,6 +15,7 @@ from ... import report
 from ...errors import UserFacingError
 from ...exports import default_export_path, write_export
 from ...records import FollowUpRecord
+from ...safe_text import visible
 from ...views import Names
 from .. import format as fmt
 from ..state import ReviewWindow
@@ -49,7 +50,9 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     HELP = (
         "Marks left for workflow owners, newest first. o cycles open / done / all, u filters by owner, d closes "
         "(or reopens) the highlighted mark, e exports the listed marks as CSV and E as Markdown to a file whose "
-        "path is shown. Enter opens what the mark points at."
+        "path is shown. R writes the highlighted mark's owner a report (their open marks with what the data "
+        "says now, their workflows' figures, changes and untrained users) as Markdown. Enter opens what the "
+        "mark points at."
     )
     # Short footer words (the tooltip is the help's longer line), so every key fits the footer at 76 columns.
     BINDINGS = [
@@ -58,6 +61,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         Binding("d", "toggle_done", "Done", tooltip="Close the highlighted mark, or reopen it", id="followups-done"),
         Binding("e", "export('csv')", "Export", tooltip="Export the listed marks as CSV", id="export-csv"),
         Binding("E", "export('md')", "Export MD", tooltip="Export the listed marks as Markdown", id="export-markdown"),
+        Binding("R", "owner_report", "Report", tooltip="Write the highlighted mark's owner's report", id="owner-report"),
     ]
     WINDOWED = False
 
@@ -148,24 +152,44 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             return
         content = EXPORTS[kind](self.model.marks, self.model.names)
         path = default_export_path(f"followups-{self.status}", kind)
-        self._write(path, content, overwrite=False)
+        self._write(path, content, f"Exported {len(self.model.marks)} marks to", overwrite=False)
 
-    def _write(self, path: Path, content: str, *, overwrite: bool) -> None:
+    def action_owner_report(self) -> None:
+        mark = self.selected()
+        if mark is None:
+            self.notify("Highlight a mark: R writes the report for its owner.", severity="warning")
+            return
+        if not mark.owner.strip():
+            self.notify("This mark has no owner to report to.", severity="warning")
+            return
+        self._build_owner_report(mark.owner, self.tapp.window)
+
+    @work(thread=True, group="owner-report")
+    def _build_owner_report(self, owner: str, window: ReviewWindow) -> None:
+        try:
+            model = self.tapp.review.owner_report(owner, days=window.days, as_of=window.as_of)
+        except UserFacingError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        content = report.owner_report_markdown(model)
+        path = default_export_path(report.owner_report_stem(owner), "md")
+        self.app.call_from_thread(self._write, path, content, f"Wrote the report for {visible(owner)} to")
+
+    def _write(self, path: Path, content: str, done: str, *, overwrite: bool = False) -> None:
         try:
             written = write_export(path, content, overwrite=overwrite)
         except UserFacingError as exc:
             if path.exists() and not overwrite:
                 self.app.push_screen(
                     ConfirmDialog(f"{path} exists. Overwrite it?"),
-                    lambda yes: self._write(path, content, overwrite=True) if yes else None,
+                    lambda yes: self._write(path, content, done, overwrite=True) if yes else None,
                 )
             else:
                 self.notify(str(exc), severity="error")
             return
-        count = len(self.model.marks) if self.model else 0
-        marks = "mark" if count == 1 else "marks"
-        self.query_one("#followups-export", Static).update(Text(f"Exported {count} {marks} to {written}"))
-        self.notify(f"Exported to {written}")
+        message = f"{done} {visible(written)}"
+        self.query_one("#followups-export", Static).update(Text(message))
+        self.notify(message, markup=False)
 
     @on(ReviewTable.RowSelected, "#followups")
     def open_target(self, event: ReviewTable.RowSelected) -> None:

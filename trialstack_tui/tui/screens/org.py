@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from ...metrics.lifecycle import STATES
 from ...views import OrgDetail
 from .. import format as fmt
 from ..state import ReviewWindow
@@ -33,7 +34,9 @@ WORKFLOW_COLUMNS = [
     Column("users", "Users", numeric=True),
     Column("spark", "Daily"),
 ]
-UNTRAINED_COLUMNS = [Column("user", "Untrained active user", width=24), Column("role", "Role", width=16)]
+UNTRAINED_COLUMNS = [
+    Column("user", "Untrained user", width=24), Column("role", "Role", width=16), Column("state", "Lifecycle", width=12),
+]
 WORKSPACE_COLUMNS = [
     Column("name", "Workspace", width=20),
     Column("events", "Events", numeric=True),
@@ -112,7 +115,11 @@ class OrgScreen(ReviewScreen[OrgDetail]):
         )
 
         self.query_one("#untrained", ReviewTable).set_rows(
-            [Row(key=u, cells=[fmt.data(u), fmt.data(r)], sort_values=[u, r]) for u, r in model.untrained_active]
+            [
+                Row(key=u.user_id, cells=[fmt.data(u.user_id), fmt.data(u.role), fmt.lifecycle_state(u.state)],
+                    sort_values=[u.user_id, u.role, STATES.index(u.state)])
+                for u in model.untrained
+            ]
         )
 
     @on(ReviewTable.RowSelected, "#workflows")
@@ -162,6 +169,8 @@ def _adoption_panel(model: OrgDetail) -> Table:
         ("Adoption", f"{o.active_users:,}/{o.org.seats:,} seats ({fmt.share(o.adoption).plain})",
          o.adoption is not None and o.adoption < 0.3),
         ("Trained", trained, o.trained_share is not None and o.trained_share < 0.5),
+        ("Lifecycle", fmt.lifecycle_bar(o.lifecycle), False),
+        ("", fmt.lifecycle_counts(o.lifecycle), False),
         ("In use", f"{o.workflows_active}/{o.workflows_total} workflows", False),
         ("Areas", " · ".join(f"{a.area} {fmt.share(a.share).plain}" for a in model.summary.areas[:2]) or "—", False),
         ("Top", Text.assemble(fmt.data(top.workflow.name if top else "—"), f" {fmt.share(o.top_workflow_share).plain}"),
@@ -171,10 +180,17 @@ def _adoption_panel(model: OrgDetail) -> Table:
         ("Errors", f"{c.error_rate:.1%} · queue {fmt.share(c.queue_share).plain}" if c.events else "—",
          (c.error_rate or 0) >= 0.10),
         ("Credits", f"{b.projected_credits:,.0f} of {b.included_credits:,.0f} proj.", b.heading_for_overage),
-        ("Untrained", f"{len(model.untrained_active)} active users (table below)" if model.untrained_active else "none",
-         False),
+        ("Untrained", _untrained_line(model), False),
     ]
     return fmt.fact_lines(lines)
+
+
+def _untrained_line(model: OrgDetail) -> str:
+    """How many untrained users, by lifecycle: new ones are a training task, dormant ones an adoption gap."""
+    if not model.untrained:
+        return "none"
+    counts = {s: sum(1 for u in model.untrained if u.state == s) for s in STATES}
+    return " ".join(f"{n} {fmt.LIFECYCLE_ABBR[s]}" for s, n in counts.items() if n) + " (below)"
 
 
 def _workflow_row(w) -> Row:

@@ -35,6 +35,7 @@ ORG_COLUMNS = [
 FLAG_SHORT = {
     "data_gap": "gap", "ai_surge": "ai-surge", "declining": "decl", "narrow_adoption": "narrow", "concentrated": "conc", "spike": "spike",
     "ai_low_acceptance": "ai-acc", "high_error_rate": "errors", "overage": "over", "untrained_users": "untrained",
+    "budget_warning": "budget",
 }
 
 

@@ -98,6 +98,8 @@ def _facts(model: WorkflowDetail) -> Table:
         ("Area", Text.assemble(fmt.data(wf.area), f" · {kind}"), False),
         ("Events", Text.assemble(f"{c.events:,} ", fmt.trend(s.activity.trend), f" ({fmt.share(s.share_of_org).plain} of org)"), False),
         ("Users", f"{s.active_users:,} active", False),
+        ("Lifecycle", fmt.lifecycle_bar(s.lifecycle), False),
+        ("", fmt.lifecycle_counts(s.lifecycle), False),
         ("Outcomes", f"ok {c.ok:,} · error {c.error:,}", False),
         ("AI review", f"{c.accepted:,} accepted · {c.rejected:,} rejected ({fmt.share(c.ai_acceptance).plain})",
          c.ai_acceptance is not None and c.reviewed >= 50 and c.ai_acceptance < 0.6),

@@ -36,7 +36,7 @@ def series_style(name: str, index: int, *, stacked: bool) -> tuple[str, str]:
 
 RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}  # plotext colour names that Rich spells differently
 OVERLAY_COLOR, OVERLAY_GLYPH = "white", "◆"  # a line of its own glyph over the bars: readable without colour
-MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"))
+MARKER_LEGEND = (("red", "change"), ("yellow", "spike"), ("gray", "data gap"), ("green", "crossing"))
 
 
 @dataclass(frozen=True)
