@@ -3,14 +3,14 @@ reach of the keyboard; labelled sparklines; the comparison as of the chosen date
 
 from __future__ import annotations
 
-from textual.widgets import Sparkline
+from textual.widgets import Sparkline, Static
 
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.widgets.cards import MetricCard
 from trialstack_tui.tui.widgets.charts import BarChart
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, screen_text, settle
+from .conftest import current, panel_text, press, screen_text, settle
 
 
 async def test_tab_reaches_the_whole_area_chart_and_the_highlighted_flag_in_full(make_app) -> None:
@@ -42,7 +42,9 @@ async def test_the_org_panel_wraps_instead_of_cutting(make_app) -> None:
         await press(pilot, "enter")
         text = screen_text(app)
         assert "…" not in "".join(line[37:] for line in text.splitlines()[2:16])  # the side panel's column
-        assert "(table" in text and "below)" in text
+        areas = current(pilot).model.summary.areas[:2]
+        wrapped = " ".join(panel_text(current(pilot).query_one("#org-adoption", Static)).split())
+        assert " · ".join(f"{a.area} {a.share:.0%}" for a in areas) in wrapped  # whole, over two lines
 
 
 async def test_sparklines_are_one_cell_per_day_with_their_dates_and_longer_when_wider(make_app) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import Static
+
 from trialstack_tui import cli, report
 from trialstack_tui.metrics.summary import FLAG_KINDS
 from trialstack_tui.tui.screens.summary import FLAG_SHORT
@@ -13,7 +15,7 @@ from trialstack_tui.tui.screens.org import OrgScreen
 from trialstack_tui.tui.screens.workflow import WorkflowScreen
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, settle
+from .conftest import current, panel_text, press, settle
 
 
 def _command(capsys, *argv: str) -> dict:
@@ -35,7 +37,7 @@ async def test_the_screen_commands_match_the_screens_models(make_app, sample_db,
         org = current(pilot)
         assert isinstance(org, OrgScreen)
         org_model = _same_json(report.org_detail_json(org.model))
-        panel = org.query_one("#org-adoption").render().plain
+        panel = " ".join(panel_text(org.query_one("#org-adoption", Static)).split())
         lc = org.model.org.lifecycle
         assert f"{lc.new} new {lc.returning} ret {lc.resurrecting} res {lc.dormant} dorm" in panel
         assert f"sticky {lc.stickiness:.0%}" in panel

@@ -39,6 +39,7 @@ CROSSING_COLOR = "green"
 
 class BillingScreen(ReviewScreen[BillingView]):
     SCREEN_TITLE = "Billing"
+    TAB = "billing"
     FOCUS = "#billing"
     HELP = (
         "Credits used this month against each plan's included credits, projected to month end at the "

@@ -152,7 +152,8 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             return
         content = EXPORTS[kind](self.model.marks, self.model.names)
         path = default_export_path(f"followups-{self.status}", kind)
-        self._write(path, content, f"Exported {len(self.model.marks)} marks to", overwrite=False)
+        count = len(self.model.marks)
+        self._write(path, content, f"Exported {count} {'mark' if count == 1 else 'marks'} to", overwrite=False)
 
     def action_owner_report(self) -> None:
         mark = self.selected()
