@@ -48,8 +48,12 @@ class DaySeries:
 
     def expected(self, index: int) -> float | None:
         """The median of the same weekday in the 4 weeks before; None with fewer than 2 of them stored."""
+        return self.baseline(index)[0]
+
+    def baseline(self, index: int) -> tuple[float | None, list[int]]:
+        """(expected count, the same weekdays it comes from) for day `index`."""
         history = self.same_weekdays(index)
-        return float(median(history)) if len(history) >= MIN_SAME_WEEKDAYS else None
+        return (float(median(history)) if len(history) >= MIN_SAME_WEEKDAYS else None), history
 
 
 @dataclass(frozen=True)

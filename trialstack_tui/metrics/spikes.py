@@ -81,9 +81,7 @@ def find_spikes(rows: Iterable[DailyCounts], window: Window, first_data_day: dat
 
 def judge(row: DailyCounts, series: DaySeries) -> Spike | None:
     """The day of `row` as a spike of its workflow's series, or None when it is within its rhythm."""
-    index = series.index(row.day)
-    history = series.same_weekdays(index)
-    expected = series.expected(index)
+    expected, history = series.baseline(series.index(row.day))
     if expected is None or row.events < MIN_FACTOR * max(expected, 1.0):
         return None
     spread = mad_spread(history, expected)

@@ -251,7 +251,7 @@ def summarize_workflows(
     window: Window,
     previous: Window,
     active_by_workflow: dict[str, int] | None,
-    coverage: dict[str, Coverage],
+    covered_days: dict[str, tuple[int, int]],
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None,
 ) -> list[WorkflowSummary]:
     """Per-workflow activity, busiest first; `share_of_org` is each workflow's part of its org's events.
@@ -275,10 +275,7 @@ def summarize_workflows(
     result = [
         WorkflowSummary(
             workflow=wf,
-            activity=Activity(
-                now[wf.workflow_id], before[wf.workflow_id],
-                coverage[wf.org_id].days(window), coverage[wf.org_id].days(previous),
-            ),
+            activity=Activity(now[wf.workflow_id], before[wf.workflow_id], *covered_days[wf.org_id]),
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
@@ -305,8 +302,9 @@ def build_summary(inputs: SummaryInputs) -> Summary:
         for org_id, gaps in org_gaps.items()
     }
     export_coverage = Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(export_missing))
+    covered_days = {org_id: (c.days(window), c.days(previous)) for org_id, c in coverage.items()}
     workflow_summaries = summarize_workflows(
-        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, coverage,
+        cat.workflows.values(), rows, window, previous, inputs.active_by_workflow, covered_days,
         inputs.lifecycle_by_workflow,
     )
     by_org: dict[str, list[WorkflowSummary]] = defaultdict(list)
@@ -328,7 +326,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     orgs = [
         _org_summary(
             org, by_org.get(org.org_id, []), spikes_by_org.get(org.org_id, []), inputs, mtd[org.org_id],
-            org_gaps[org.org_id], coverage[org.org_id], export_gaps, credits_by_day[org.org_id],
+            org_gaps[org.org_id], covered_days[org.org_id], export_gaps, credits_by_day[org.org_id],
         )
         for org in cat.orgs.values()
     ]
@@ -391,14 +389,13 @@ def _org_summary(
     inputs: SummaryInputs,
     mtd: float,
     gaps: list[Gap],
-    coverage: Coverage,
+    covered_days: tuple[int, int],
     export_gaps: list[Gap],
     credits_by_day: dict[date, float],
 ) -> OrgSummary:
-    window, previous = review_windows(inputs.as_of, inputs.days)
     activity = Activity(
         Counts.total(w.activity.now for w in workflows), Counts.total(w.activity.before for w in workflows),
-        coverage.days(window), coverage.days(previous),
+        *covered_days,
     )
     top = workflows[0] if workflows and workflows[0].activity.events else None
     active = inputs.active_by_org.get(org.org_id, 0)
@@ -419,6 +416,7 @@ def _org_summary(
         lifecycle=None if inputs.lifecycle_by_org is None else inputs.lifecycle_by_org.get(org.org_id),
         budget=budget_outlook(credits_by_day, inputs.as_of, org.included_credits),
     )
+    _window, previous = review_windows(inputs.as_of, inputs.days)
     recent = [
         c for c in inputs.catalog.changes.values()
         if c.org_id == org.org_id and previous.start <= c.date <= inputs.as_of
