@@ -293,4 +293,9 @@ async def test_the_summary_says_when_the_whole_export_is_missing_days(make_app, 
         await settle(pilot)
         screen = current(pilot)
         assert "the export is missing 2026-11-02..2026-11-05: left out of every rate" in screen.sub_title
+        warning = screen.query_one("#export-gap")
+        assert warning.display and warning.region.height >= 1  # on screen even where the title line is cut
+        assert "The export is missing 2026-11-02..2026-11-05 (4 days" in warning.render().plain
         assert screen.model.totals.activity.covered_days == 26
+        # Credits are read per covered day too: the lost days are no fall in spend.
+        assert abs(screen.model.totals.activity.credits_trend.change) < 0.06  # read per day of all 30: −11 %

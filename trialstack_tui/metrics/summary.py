@@ -13,7 +13,7 @@ from .counts import Counts, ratio
 from .evidence import Z_CRITICAL, DaySeries, Gap, find_gaps, gap_days, two_proportion_z
 from .lifecycle import Lifecycle
 from .spikes import BASELINE_DAYS, Spike, find_spikes
-from .windows import Trend, Window, event_trend, review_windows
+from .windows import Trend, Window, event_trend, review_windows, trend
 
 NARROW_ADOPTION = 0.3
 CONCENTRATED = 0.5
@@ -62,6 +62,13 @@ class Activity:
     @property
     def trend(self) -> Trend:
         return event_trend(self.now.events, self.before.events, self.covered_days, self.covered_days_prev)
+
+    @property
+    def credits_trend(self) -> Trend:
+        """Credits per covered day against the previous window (a gap in the data is no fall in spend)."""
+        return trend(
+            self.now.credits / max(self.covered_days, 1), self.before.credits / max(self.covered_days_prev, 1)
+        )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.timer import Timer
+from textual.widgets import Static
 
 from ...metrics.summary import Flag, OrgSummary, Summary
 from ...metrics.windows import trend
@@ -63,6 +64,7 @@ class SummaryScreen(ReviewScreen[Summary]):
         self._prefetch_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
+        yield Static(id="export-gap")  # shown only when the whole export is missing days
         with Grid(id="cards"):
             for key, title in (
                 # Short titles: the card's dates share the line at 76 columns.
@@ -98,8 +100,16 @@ class SummaryScreen(ReviewScreen[Summary]):
             Text(f"{fmt.share(now.ai_acceptance).plain}{_points(now.ai_acceptance, before.ai_acceptance)}"),
             [p.counts.ai_acceptance or 0 for p in daily],
         )
-        self._card("credits", Text.assemble(f"{now.credits:,.0f} ", fmt.trend(trend(now.credits, before.credits))),
+        self._card("credits", Text.assemble(f"{now.credits:,.0f} ", fmt.trend(t.activity.credits_trend)),
                    [p.counts.credits for p in daily])
+
+        export_gap = self.query_one("#export-gap", Static)
+        export_gap.display = bool(model.export_gaps)
+        export_gap.update(Text("".join(
+            f"⚠ The export is missing {g.first}..{g.last} ({g.days} days, ~{g.expected_missing:,.0f} events "
+            "expected): those days are left out of every rate. "
+            for g in model.export_gaps
+        ).rstrip(), style="bold"))
 
         orgs = self.query_one("#orgs", ReviewTable)
         orgs.set_rows([_org_row(o) for o in model.orgs])
