@@ -69,9 +69,6 @@ class Gap:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.first <= day <= self.last
-
     def describe(self) -> str:
         span = self.first.isoformat() if self.days == 1 else f"{self.first.isoformat()}..{self.last.isoformat()}"
         return (

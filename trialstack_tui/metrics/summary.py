@@ -528,17 +528,12 @@ def _workflow_or_org_flags(org: OrgSummary, workflows: list[WorkflowSummary]) ->
     return flags
 
 
-def ai_surge_z(a: Activity) -> float | None:
-    """The two-proportion z of the AI share now against the previous window."""
-    return two_proportion_z(a.before.ai, a.before.events, a.now.ai, a.now.events)
-
-
 def _ai_surge(a: Activity) -> str | None:
     """AI share up ≥ 0.15 beyond chance with ≥ 50 AI events: shown with acceptance and errors, before and now."""
     now, before = a.now, a.before
     if now.ai < AI_SURGE_MIN_EVENTS or now.ai_share is None or before.ai_share is None:
         return None
-    z = ai_surge_z(a)
+    z = two_proportion_z(before.ai, before.events, now.ai, now.events)
     if now.ai_share - before.ai_share < AI_SURGE_RISE - 1e-9 or z is None or z < Z_CRITICAL:
         return None
     return (
