@@ -94,7 +94,7 @@ async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
     from trialstack_tui.tui.app import StoreOpener, TrialStackApp
     from trialstack_tui.tui.screens.summary import SummaryScreen
-    from trialstack_tui.tui.state import ReviewWindow
+    from trialstack_tui.tui.review_window import ReviewWindow
 
     location = resolve_store(db)
     # As `trialstack-tui` starts it (run_tui): the app opens the store on a worker after its first frame.

@@ -20,6 +20,7 @@ from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
 from .preferences import load_preferences
 from .serve import DEFAULT_PORT, LOOPBACK
+from .view_models import COMPARISON_DAYS, DEFAULT_DAYS
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("summary", parents=[common], help="the quick summary as a table or JSON")
-    p.add_argument("--days", type=_days, default=30)
+    p.add_argument("--days", type=_days, default=DEFAULT_DAYS)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument(
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", parents=[common], help="before/after/control comparison of one change")
     p.add_argument("change_id", help="a change id, as `changes` lists them")
-    p.add_argument("--days", type=_days, default=14)
+    p.add_argument("--days", type=_days, default=COMPARISON_DAYS)
     p.add_argument("--as-of", type=_iso_date, default=None, help="compare with the data up to this date only")
     p.add_argument("--json", action="store_true")
 
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="an owner's report: one Markdown file to hand them")
     p.add_argument("--owner", required=True, help="the owner, as named on workflows and marks")
     p.add_argument("--out", type=Path, default=None, help="the file to write (default: in the exports folder)")
-    p.add_argument("--days", type=_days, default=30)
+    p.add_argument("--days", type=_days, default=DEFAULT_DAYS)
     p.add_argument("--as-of", type=_iso_date, default=None)
 
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
@@ -170,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _window_arguments(p: argparse.ArgumentParser) -> None:
     """--days, --as-of and --json, as every screen's command takes them."""
-    p.add_argument("--days", type=_days, default=30)
+    p.add_argument("--days", type=_days, default=DEFAULT_DAYS)
     p.add_argument("--as-of", type=_iso_date, default=None)
     p.add_argument("--json", action="store_true")
 
@@ -216,7 +217,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .tui.app import run_tui  # the app opens the store itself, behind its first frame
 
         return run_tui(
-            location, read_only=read_only, days=args.days or prefs.window or 30, as_of=args.as_of,
+            location, read_only=read_only, days=args.days or prefs.window or DEFAULT_DAYS, as_of=args.as_of,
             prepare=lambda store: _fill_default_store(store, location, progress=False),
             keymap=tui.keymap, theme=tui.theme,
         )

@@ -21,7 +21,7 @@ from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummar
 from .records import ChangeRecord, DailyCounts, FollowUpRecord
 from .safe_text import csv_cell, json_safe, visible
 from .sparkline import sparkline
-from .views import BillingView, Names, OrgDetail, OwnerReport, WorkflowDetail
+from .view_models import BillingView, Names, OrgDetail, OwnerReport, WorkflowDetail
 
 FOLLOWUP_COLUMNS = (
     "id", "status", "target_type", "org_id", "workspace_id", "workflow_id", "target_ref", "reason", "owner",

@@ -22,7 +22,7 @@ from .metrics.summary import (
     rows_needed_from,
 )
 from .metrics.lifecycle import Lifecycle, lifecycle_from_counts
-from .metrics.windows import Window, review_windows
+from .metrics.windows import DaySpan, review_windows
 from .records import (
     Catalog,
     ChangeRecord,
@@ -31,7 +31,8 @@ from .records import (
     WorkflowRecord,
 )
 from .store import Store, followups, queries
-from .views import (
+from .view_models import (
+    COMPARISON_DAYS,
     DEFAULT_DAYS,
     ChangeVerdict,
     OwnerMark,
@@ -239,7 +240,7 @@ class Review:
         changes = [c for c in self.catalog().changes.values() if as_of is None or c.date <= as_of]
         return sorted(changes, key=lambda c: (c.date, c.change_id), reverse=True)
 
-    def compare(self, change_id: str, days: int = 14, as_of: date | None = None) -> Comparison:
+    def compare(self, change_id: str, days: int = COMPARISON_DAYS, as_of: date | None = None) -> Comparison:
         """§3 before / after / control for one change, from the data up to `as_of` (None: all of it)."""
         _check_days(days)
         with self.store.read() as conn:
@@ -416,7 +417,7 @@ def _check_days(days: int) -> None:
 
 
 def _lifecycles(
-    conn, window: Window, previous: Window, group_by: str, org_ids, keys: list[str], workflow_ids=None
+    conn, window: DaySpan, previous: DaySpan, group_by: str, org_ids, keys: list[str], workflow_ids=None
 ) -> dict[str, Lifecycle]:
     """Lifecycle of every key asked for (orgs or workflows); a key without users gets an empty one."""
     found = queries.lifecycle(

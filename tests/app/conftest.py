@@ -18,7 +18,7 @@ from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
 from trialstack_tui.tui.app import TrialStackApp
 from trialstack_tui.tui.screens.base import ReviewScreen
-from trialstack_tui.tui.state import ReviewWindow
+from trialstack_tui.tui.review_window import ReviewWindow
 
 AppFactory = Callable[..., TrialStackApp]
 

@@ -18,7 +18,7 @@ from trialstack_tui.tui.screens.org import OrgScreen
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.screens.summary import SummaryScreen
 from trialstack_tui.tui.screens.workflow import WorkflowScreen
-from trialstack_tui.tui.state import ReviewWindow
+from trialstack_tui.tui.review_window import ReviewWindow
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
 

@@ -6,7 +6,6 @@ Each runs on SQLite and on PostgreSQL; event files are read in this process and 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

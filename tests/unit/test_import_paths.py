@@ -17,10 +17,10 @@ from sqlalchemy import text
 
 from trialstack_tui.config import resolve_store
 from trialstack_tui.errors import ImportFailed
-from trialstack_tui.store import Store, engine, event_stream, importer
+from trialstack_tui.store import Store, bulk_load, event_stream, importer
 from trialstack_tui.store.event_stream import copy_text
 from trialstack_tui.store.importer import import_path
-from trialstack_tui.store.rows import RowError, parse_event
+from trialstack_tui.store.import_rows import RowError, parse_event
 from trialstack_tui.store.tables import SCHEMA_VERSION
 
 from .helpers import HEADERS, TINY, write_csv, write_tiny
@@ -210,7 +210,7 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
 ):
     monkeypatch.setattr(importer, "EVENT_BATCH", 2)
     copied_into: list[str] = []
-    real_copy = engine._copy
+    real_copy = bulk_load._copy
 
     def spy(cur, table, columns, rows):
         copied_into.append(table)
@@ -219,13 +219,13 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
     new = [(f"n{i}", "2026-03-03T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1") for i in range(6)]
     with Store(pg_location) as store:
         import_path(store, write_tiny(tmp_path / "first", {"events": TINY["events"][:3]}))
-        monkeypatch.setattr(engine, "_copy", spy)
+        monkeypatch.setattr(bulk_load, "_copy", spy)
         # Batches: all known | one known | all new | all new | one seen in the batch before.
         events = [*TINY["events"][:3], *new[:5], new[4], new[5]]
         report = import_path(store, write_tiny(tmp_path / "second", {"events": events}))
         assert next((f.added, f.skipped) for f in report.files if f.kind == "events") == (6, 4)
         _rollups_equal_group_bys(store)
-    stage = engine._PostgresEventLoader.STAGE
+    stage = bulk_load._PostgresEventLoader.STAGE
     assert [t for t in copied_into if t in ("events", stage)] == [
         "events", stage,  # tried straight in, collided, staged
         stage,  # staged at once after a batch with skipped rows

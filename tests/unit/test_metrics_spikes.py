@@ -14,12 +14,12 @@ from math import sqrt
 import pytest
 
 from trialstack_tui.metrics.spikes import find_spikes
-from trialstack_tui.metrics.windows import Window
+from trialstack_tui.metrics.windows import DaySpan
 
 from .helpers import row
 
 DAY = date(2026, 3, 28)  # a Saturday
-WINDOW = Window(DAY - timedelta(days=6), DAY)
+WINDOW = DaySpan(DAY - timedelta(days=6), DAY)
 LONG_AGO = DAY - timedelta(days=365)
 
 
@@ -94,7 +94,7 @@ def test_same_weekdays_before_the_data_are_unknown_not_zero():
 
 def test_a_monday_batch_is_its_own_rhythm():
     monday = DAY + timedelta(days=2)
-    window = Window(monday - timedelta(days=6), monday)
+    window = DaySpan(monday - timedelta(days=6), monday)
     rows = daily(60, lambda d: 200 if d.weekday() == 0 else 5, end=monday + timedelta(days=1))
     assert [r.events for r in rows if r.day == monday] == [200]
     assert find_spikes(rows, window, LONG_AGO) == []

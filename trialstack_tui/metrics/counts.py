@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from ..records import DailyCounts
 
@@ -67,8 +67,6 @@ class Counts:
         """accepted / (accepted + rejected); None when no AI event was reviewed."""
         return ratio(self.accepted, self.reviewed)
 
-
-COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
 def ratio(part: float, whole: float) -> float | None:

@@ -13,9 +13,8 @@ from statistics import median
 from ..records import ChangeRecord, DailyCounts
 from .counts import Counts, ratio
 from .evidence import Z_CRITICAL, DaySeries, Gap, find_gaps, gap_days, two_proportion_z
-from .windows import Window
+from .windows import DaySpan
 
-DEFAULT_DAYS = 14
 PROCESS_ERROR_RISE = 0.05
 PROCESS_ACCEPTANCE_DROP = -0.10
 PROCESS_MIN_REVIEWED = 20
@@ -41,7 +40,7 @@ def _at_most(value: float, threshold: float) -> bool:
 class WindowFigures:
     """One side (scope or control) over one window."""
 
-    window: Window
+    window: DaySpan
     counts: Counts  # over the covered days only
     active_users: int
     seats: int
@@ -105,8 +104,8 @@ class Evidence:
 class Comparison:
     change: ChangeRecord
     days: int
-    requested_before: Window
-    requested_after: Window
+    requested_before: DaySpan
+    requested_after: DaySpan
     before: WindowFigures
     after: WindowFigures
     control_before: WindowFigures | None
@@ -128,10 +127,10 @@ class Comparison:
         return self.before.window != self.requested_before or self.after.window != self.requested_after
 
 
-def comparison_windows(change_date: date, days: int) -> tuple[Window, Window]:
+def comparison_windows(change_date: date, days: int) -> tuple[DaySpan, DaySpan]:
     """before = the N days before the change; after = its day and the N−1 days after."""
-    before = Window(change_date - timedelta(days=days), change_date - timedelta(days=1))
-    after = Window(change_date, change_date + timedelta(days=days - 1))
+    before = DaySpan(change_date - timedelta(days=days), change_date - timedelta(days=1))
+    after = DaySpan(change_date, change_date + timedelta(days=days - 1))
     return before, after
 
 
@@ -142,7 +141,7 @@ def rel_change(before: float | None, after: float | None) -> float | None:
     return (after - before) / before
 
 
-def _figures(rows: Iterable[DailyCounts], window: Window, active: int, seats: int, missing: set[date]) -> WindowFigures:
+def _figures(rows: Iterable[DailyCounts], window: DaySpan, active: int, seats: int, missing: set[date]) -> WindowFigures:
     counts = Counts()
     workflows: set[str] = set()
     for row in rows:
@@ -154,7 +153,7 @@ def _figures(rows: Iterable[DailyCounts], window: Window, active: int, seats: in
     return WindowFigures(window, counts, active, seats, len(workflows), covered)
 
 
-def _daily(rows: Iterable[DailyCounts], span: Window) -> list[tuple[date, int]]:
+def _daily(rows: Iterable[DailyCounts], span: DaySpan) -> list[tuple[date, int]]:
     per_day: dict[date, int] = defaultdict(int)
     for row in rows:
         per_day[row.day] += row.events
@@ -227,8 +226,8 @@ def compare(inputs: ComparisonInputs) -> Comparison:
     req_before, req_after = comparison_windows(change.date, inputs.days)
     notes: list[str] = []
     if inputs.data_first is None or inputs.data_last is None:
-        before_w = Window(req_before.start, req_before.start - timedelta(days=1))
-        after_w = Window(req_after.start, req_after.start - timedelta(days=1))
+        before_w = DaySpan(req_before.start, req_before.start - timedelta(days=1))
+        after_w = DaySpan(req_after.start, req_after.start - timedelta(days=1))
     else:
         before_w = req_before.clip(inputs.data_first, inputs.data_last)
         after_w = req_after.clip(inputs.data_first, inputs.data_last)
@@ -304,7 +303,7 @@ def compare(inputs: ComparisonInputs) -> Comparison:
     verdict, reason = _verdict(
         change, inputs.days, before, after, did, scope_change, control_change, users_change, control_users, evidence
     )
-    span = Window(before_w.start, after_w.end) if before_w.days or after_w.days else Window(req_before.start, req_after.end)
+    span = DaySpan(before_w.start, after_w.end) if before_w.days or after_w.days else DaySpan(req_before.start, req_after.end)
     return Comparison(
         change=change,
         days=inputs.days,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from ..records import DailyCounts
 from .evidence import WEEKS, DaySeries, mad_spread
-from .windows import Window
+from .windows import DaySpan
 
 MIN_EVENTS = 20
 MIN_FACTOR = 3.0
@@ -60,7 +60,7 @@ def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_d
     return {key: DaySeries(start, v, first) for key, v in values.items()}
 
 
-def find_spikes(rows: Iterable[DailyCounts], window: Window, first_data_day: date) -> list[Spike]:
+def find_spikes(rows: Iterable[DailyCounts], window: DaySpan, first_data_day: date) -> list[Spike]:
     """Spikes on days of `window`, each judged against the same weekday of the 4 weeks before it.
 
     A spike has ≥ 20 events, ≥ 3 × max(expected, 1) and `(events − expected) / spread ≥ 3.5`; a day with

@@ -13,7 +13,7 @@ from .counts import Counts, ratio
 from .evidence import Z_CRITICAL, DaySeries, Gap, find_gaps, gap_days, two_proportion_z
 from .lifecycle import Lifecycle
 from .spikes import BASELINE_DAYS, Spike, find_spikes
-from .windows import Trend, Window, event_trend, review_windows, trend
+from .windows import Trend, DaySpan, event_trend, review_windows, trend
 
 NARROW_ADOPTION = 0.3
 CONCENTRATED = 0.5
@@ -157,8 +157,8 @@ class Totals:
 @dataclass(frozen=True)
 class Summary:
     as_of: date
-    window: Window
-    previous: Window
+    window: DaySpan
+    previous: DaySpan
     totals: Totals
     orgs: list[OrgSummary]
     workflows: list[WorkflowSummary]
@@ -219,7 +219,7 @@ class Coverage:
     last: date
     missing: frozenset[date]
 
-    def days(self, window: Window) -> int:
+    def days(self, window: DaySpan) -> int:
         """The window's covered days."""
         return sum(1 for d in window.clip(self.first, self.last).each_day() if d not in self.missing)
 
@@ -228,8 +228,8 @@ def find_org_gaps(
     rows: Iterable[DailyCounts],
     org_days_before: dict[str, dict[date, int]],
     org_ids: Iterable[str],
-    window: Window,
-    previous: Window,
+    window: DaySpan,
+    previous: DaySpan,
     first_data_day: date,
 ) -> tuple[dict[str, list[Gap]], list[Gap]]:
     """Each org's data gaps in both windows, and the export's (gaps of the total series, org_id "")."""
@@ -255,8 +255,8 @@ def find_org_gaps(
 def summarize_workflows(
     workflows: Iterable[WorkflowRecord],
     rows: Iterable[DailyCounts],
-    window: Window,
-    previous: Window,
+    window: DaySpan,
+    previous: DaySpan,
     active_by_workflow: dict[str, int] | None,
     covered_days: dict[str, tuple[int, int]],
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None,
@@ -298,7 +298,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     """Every §2 metric for every org, the headline totals, areas, spikes and flags."""
     cat = inputs.catalog
     window, previous = review_windows(inputs.as_of, inputs.days)
-    month = Window(month_start(inputs.as_of), inputs.as_of)
+    month = DaySpan(month_start(inputs.as_of), inputs.as_of)
     rows = inputs.rows
     org_gaps, export_gaps = find_org_gaps(
         rows, inputs.org_days_before, cat.orgs, window, previous, inputs.first_data_day
@@ -318,7 +318,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     for ws in workflow_summaries:
         by_org[ws.workflow.org_id].append(ws)
     mtd: dict[str, float] = defaultdict(float)
-    recent = Window(recent_window_start(inputs.as_of), inputs.as_of)
+    recent = DaySpan(recent_window_start(inputs.as_of), inputs.as_of)
     credits_by_day: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
         if row.day in month:
@@ -561,7 +561,7 @@ def _high_errors(a: Activity) -> str | None:
     return None
 
 
-def _daily_points(rows: Iterable[DailyCounts], window: Window, daily_active: dict[date, int], seats: int) -> list[DailyPoint]:
+def _daily_points(rows: Iterable[DailyCounts], window: DaySpan, daily_active: dict[date, int], seats: int) -> list[DailyPoint]:
     per_day: dict[date, Counts] = defaultdict(Counts)
     for row in rows:
         if row.day in window:

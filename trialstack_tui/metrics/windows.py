@@ -12,8 +12,10 @@ DECLINING = -0.15
 
 
 @dataclass(frozen=True)
-class Window:
-    """Days start..end, both inclusive."""
+class DaySpan:
+    """Days start..end, both inclusive: a review window, the one before it, a comparison's before or after.
+
+    (The TUI's `ReviewWindow` is the administrator's choice of days and as-of date; its dates are a DaySpan.)"""
 
     start: date
     end: date
@@ -29,15 +31,15 @@ class Window:
         """Every day of the window in order."""
         return [self.start + timedelta(days=i) for i in range(self.days)]
 
-    def clip(self, first: date, last: date) -> Window:
+    def clip(self, first: date, last: date) -> DaySpan:
         """The part of this window inside first..last (possibly empty: days == 0)."""
-        return Window(max(self.start, first), min(self.end, last))
+        return DaySpan(max(self.start, first), min(self.end, last))
 
 
-def review_windows(as_of: date, days: int) -> tuple[Window, Window]:
+def review_windows(as_of: date, days: int) -> tuple[DaySpan, DaySpan]:
     """The `days` days ending on as_of, and the `days` days before them."""
-    current = Window(as_of - timedelta(days=days - 1), as_of)
-    previous = Window(current.start - timedelta(days=days), current.start - timedelta(days=1))
+    current = DaySpan(as_of - timedelta(days=days - 1), as_of)
+    previous = DaySpan(current.start - timedelta(days=days), current.start - timedelta(days=1))
     return current, previous
 
 

@@ -8,7 +8,7 @@ core while the database writer runs on another. Both ways produce the same messa
 - `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`.
 
 The writer adds a `Totals` to the rollup tables only if every row it covers was new (none skipped as
-already stored); otherwise it rolls those rows up in SQL. Like `store.rows`, this module imports only the
+already stored); otherwise it rolls those rows up in SQL. Like `store.import_rows`, this module imports only the
 standard library, so the helper process starts small and fast.
 """
 
@@ -31,12 +31,12 @@ from operator import itemgetter
 from pathlib import Path
 
 from ..errors import ImportFailed
-from .rows import EVENT_KINDS, OUTCOMES, EventRow, event_batches
+from .import_rows import EVENT_KINDS, OUTCOMES, ParsedEvent, event_batches
 
 PARALLEL_FROM_BYTES = 8 << 20
 """Files at least this big are read by a helper process (its start costs about a tenth of a second)."""
 
-_USAGE_KEY = itemgetter(2, 4, 3, 6, 7, 8)  # day, workflow_id, org_id, kind, outcome, credits of an EventRow
+_USAGE_KEY = itemgetter(2, 4, 3, 6, 7, 8)  # day, workflow_id, org_id, kind, outcome, credits of an ParsedEvent
 _USER_KEY = itemgetter(2, 4, 5, 3)  # day, workflow_id, user_id, org_id
 _KIND_COLUMN = {kind: 4 + i for i, kind in enumerate(EVENT_KINDS)}  # index in a daily_usage row
 _OUTCOME_COLUMN = {outcome: 7 + i for i, outcome in enumerate(OUTCOMES)}
@@ -53,7 +53,7 @@ class DailyTotals:
         self.users: Counter[tuple] = Counter()
         self.rows = 0
 
-    def add(self, batch: list[EventRow]) -> None:
+    def add(self, batch: list[ParsedEvent]) -> None:
         self.usage.update(map(_USAGE_KEY, batch))
         self.users.update(map(_USER_KEY, batch))
         self.rows += len(batch)
@@ -90,7 +90,7 @@ class RollupRows:
 
 @dataclass
 class Rows:
-    batch: list[EventRow] | bytes  # the rows, or the rows as COPY text (`copy_text`)
+    batch: list[ParsedEvent] | bytes  # the rows, or the rows as COPY text (`copy_text`)
     count: int  # rows in the batch
     done: int  # bytes of the file read so far
 
@@ -107,7 +107,7 @@ Message = Rows | Totals
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def copy_text(batch: list[EventRow]) -> bytes:
+def copy_text(batch: list[ParsedEvent]) -> bytes:
     """The rows in PostgreSQL's COPY text format: one line per row, fields separated by tabs.
 
     Formatted here, in the reader, so that the database writer only hands the bytes on. Ids rarely hold a
@@ -143,7 +143,7 @@ class _Progress:
 
 
 def _messages(
-    batches: Iterator[list[EventRow]], progress: _Progress, window: int, as_copy_text: bool
+    batches: Iterator[list[ParsedEvent]], progress: _Progress, window: int, as_copy_text: bool
 ) -> Iterator[Message]:
     sums = DailyTotals()
     for batch in batches:

@@ -2,7 +2,7 @@
 
 Events stream through in batches so memory does not grow with the file; the daily rollups are brought up
 to date from exactly the events this run added, inside the same transaction. Reading and validating rows
-lives in `store.rows`; the backend's bulk insert lives in `store.engine`.
+lives in `store.import_rows`; the backend's bulk insert lives in `store.bulk_load`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from ..errors import ImportFailed
 from . import tables
-from .engine import EventLoader, Store, event_loader
+from .bulk_load import EventLoader, event_loader
+from .engine import Store
 from .event_stream import ORG_USER_COLUMNS, USAGE_COLUMNS, USER_COLUMNS, Message, Rows, open_event_stream
-from .rows import (
+from .import_rows import (
     CHANGE_KINDS,
     RowError,
     bool_field,

@@ -64,7 +64,7 @@ class UserRow(SQLModel, table=True):
     trained_on: date | None = None
 
 
-class EventRow(SQLModel, table=True):
+class ParsedEvent(SQLModel, table=True):
     """Raw events. `seq` orders arrival so an import can roll up exactly the rows it added."""
 
     __tablename__ = "events"
@@ -157,7 +157,7 @@ Organization = OrganizationRow.__table__
 Workspace = WorkspaceRow.__table__
 Workflow = WorkflowRow.__table__
 User = UserRow.__table__
-Event = EventRow.__table__
+Event = ParsedEvent.__table__
 Change = ChangeRow.__table__
 DailyUsage = DailyUsageRow.__table__
 DailyUser = DailyUserRow.__table__

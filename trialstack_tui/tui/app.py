@@ -34,7 +34,7 @@ from .screens.rollout import RolloutScreen
 from .screens.summary import SummaryScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .screens.workflow import WorkflowScreen
-from .state import ReviewWindow
+from .review_window import ReviewWindow
 from .widgets.dialogs import AsOfChoice, AsOfDialog, MarkDialog, MarkRequest
 from .widgets.tabs import ScreenTabs
 
@@ -147,7 +147,7 @@ class TrialStackApp(App):
     def on_mount(self) -> None:
         # Draw the first frame first: importing the store's libraries (SQLAlchemy, SQLModel: ~0.3 s) and
         # opening the store happen on a worker thread after it, while the summary shows its loading indicator.
-        self.call_after_refresh(self._open_store if self._opener is not None else self._settle)
+        self.call_after_refresh(self._open_store if self._opener is not None else self._freeze_startup_objects)
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
@@ -165,7 +165,7 @@ class TrialStackApp(App):
             self._fail(1, traceback.format_exc() if os.environ.get("TRIALSTACK_DEBUG") else unexpected_error_line(exc))
             return
         self._review.set_result(review)
-        self._settle()
+        self._freeze_startup_objects()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
 
@@ -174,7 +174,7 @@ class TrialStackApp(App):
         self.failure = message
         self.call_from_thread(self.exit, return_code=status)
 
-    def _settle(self) -> None:
+    def _freeze_startup_objects(self) -> None:
         # What exists now (modules, classes, the summary's widgets) lives as long as the app. Freezing it
         # keeps the cyclic collector from walking those ~120k objects again on every full collection, which
         # otherwise stalls a key press by 50–130 ms now and then.

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from ..views import OrgDetail
-from .state import ReviewWindow
+from ..view_models import OrgDetail
+from .review_window import ReviewWindow
 
 if TYPE_CHECKING:
     from ..review import Review

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ...errors import UserFacingError
-from ..state import ReviewWindow
+from ..review_window import ReviewWindow
 from ..widgets.dialogs import MarkRequest
 from ..widgets.filter_bar import FilterBar
 from ..widgets.tables import ReviewTable
@@ -46,13 +46,13 @@ class ReviewScreen(Screen, Generic[Model]):
         self.model: Model | None = None
         self._focus_before_load: Widget | None = None
 
-    @property
-    def tapp(self) -> TrialStackApp:
-        return self.app  # type: ignore[return-value]
+    if TYPE_CHECKING:  # typed for the checker only: importing the app here would be circular at run time
+        @property
+        def app(self) -> TrialStackApp: ...
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield self.tapp.tab_bar(self.TAB)
+        yield self.app.tab_bar(self.TAB)
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Static(id="load-error", classes="load-error")
@@ -82,10 +82,10 @@ class ReviewScreen(Screen, Generic[Model]):
         self.reload()
 
     def on_resize(self) -> None:
-        self.tapp.check_size()
+        self.app.check_size()
 
     def on_screen_resume(self) -> None:
-        if self.loaded_for is not None and self.loaded_for != self.tapp.window:
+        if self.loaded_for is not None and self.loaded_for != self.app.window:
             self.reload()
         else:
             self.restore_focus()
@@ -111,16 +111,16 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def reload(self) -> None:
         """Fetch the view model again for the app's current window, in a worker."""
-        ready = self.ready_model(self.tapp.window)
+        ready = self.ready_model(self.app.window)
         if ready is not None:
             # Straight into the widgets (all mounted by the time the screen's Mount runs), so the first
             # frame is the finished one: no empty frame is laid out and painted before it.
-            self._loaded(self.tapp.window, ready)
+            self._loaded(self.app.window, ready)
             return
         if self.focused is not None:
             self._focus_before_load = self.focused
         self.query_one("#body").loading = True
-        self._load(self.tapp.window)
+        self._load(self.app.window)
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self, window: ReviewWindow) -> None:
@@ -144,7 +144,7 @@ class ReviewScreen(Screen, Generic[Model]):
         self.restore_focus()
 
     def _failed(self, message: str) -> None:
-        self.loaded_for = self.tapp.window
+        self.loaded_for = self.app.window
         error = self.query_one("#load-error", Static)
         error.update(Text(message, style="bold red"))
         error.display = True
@@ -153,7 +153,7 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def describe(self, window: ReviewWindow, model: Model) -> str:
         """The header's subtitle: the window and store being reviewed."""
-        return f"{window.describe()} · {self.tapp.store_label}"
+        return f"{window.describe()} · {self.app.store_label}"
 
     # ------------------------------------------------------------------ actions
 

@@ -13,9 +13,9 @@ from textual.widgets import Static
 
 from ...metrics.billing import BUDGET_THRESHOLDS, WARNING_THRESHOLD, Crossing, budget_warning
 from ...safe_text import visible
-from ...views import BillingLine, BillingView
+from ...view_models import BillingLine, BillingView
 from .. import format as fmt
-from ..state import ReviewWindow
+from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
@@ -58,13 +58,13 @@ class BillingScreen(ReviewScreen[BillingView]):
                 yield DailyChart(id="billing-chart")
 
     def fetch(self, window: ReviewWindow) -> BillingView:
-        return self.tapp.review.billing(as_of=window.as_of, days=window.days)
+        return self.app.review.billing(as_of=window.as_of, days=window.days)
 
     def describe(self, window: ReviewWindow, model: BillingView) -> str:
         if not model.lines:
             return f"month of {model.as_of:%B %Y}"
         p = model.lines[0].projection
-        return f"{model.as_of:%B %Y}: day {p.days_elapsed} of {p.days_in_month} · {self.tapp.store_label}"
+        return f"{model.as_of:%B %Y}: day {p.days_elapsed} of {p.days_in_month} · {self.app.store_label}"
 
     def show(self, model: BillingView) -> None:
         self.query_one("#billing", ReviewTable).set_rows([_row(b) for b in model.lines])
@@ -98,7 +98,7 @@ class BillingScreen(ReviewScreen[BillingView]):
     @on(ReviewTable.RowSelected, "#billing")
     def open_org(self, event: ReviewTable.RowSelected) -> None:
         if event.row_key.value:
-            self.tapp.open_org(event.row_key.value)
+            self.app.open_org(event.row_key.value)
 
     def mark_target(self) -> MarkRequest | None:
         line = self.selected_line()

@@ -16,9 +16,9 @@ from ...errors import UserFacingError
 from ...exports import default_export_path, write_export
 from ...records import FollowUpRecord
 from ...safe_text import visible
-from ...views import Names
+from ...view_models import Names
 from .. import format as fmt
-from ..state import ReviewWindow
+from ..review_window import ReviewWindow
 from ..widgets.dialogs import ConfirmDialog, TextDialog
 from ..widgets.tables import Column, ReviewTable, Row
 from .base import ReviewScreen
@@ -77,7 +77,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         yield Static(id="followups-export", classes="section")
 
     def fetch(self, window: ReviewWindow) -> FollowUpsModel:
-        review = self.tapp.review
+        review = self.app.review
         return FollowUpsModel(marks=review.followups(status=self.status, owner=self.owner), names=review.names())
 
     def show(self, model: FollowUpsModel) -> None:
@@ -88,7 +88,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         self.query_one("#followups", ReviewTable).set_rows([_row(m, model) for m in model.marks])
 
     def describe(self, window: ReviewWindow, model: FollowUpsModel) -> str:
-        return f"{self.status} marks{f' for {self.owner}' if self.owner else ''} · {self.tapp.store_label}"
+        return f"{self.status} marks{f' for {self.owner}' if self.owner else ''} · {self.app.store_label}"
 
     @on(ReviewTable.RowHighlighted, "#followups")
     def _highlighted(self) -> None:
@@ -132,7 +132,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         mark = self.selected()
         if mark is None:
             return
-        if self.tapp.read_only:
+        if self.app.read_only:
             self.notify("This store is open read-only: marks cannot be changed.", severity="warning")
             return
         self._set_status(mark.id, "open" if mark.status == "done" else "done")
@@ -140,7 +140,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
     @work(thread=True, group="followup-write")
     def _set_status(self, mark_id: int, status: str) -> None:
         try:
-            self.tapp.review.set_followup_status(mark_id, status)
+            self.app.review.set_followup_status(mark_id, status)
         except UserFacingError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -163,12 +163,12 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         if not mark.owner.strip():
             self.notify("This mark has no owner to report to.", severity="warning")
             return
-        self._build_owner_report(mark.owner, self.tapp.window)
+        self._build_owner_report(mark.owner, self.app.window)
 
     @work(thread=True, group="owner-report")
     def _build_owner_report(self, owner: str, window: ReviewWindow) -> None:
         try:
-            model = self.tapp.review.owner_report(owner, days=window.days, as_of=window.as_of)
+            model = self.app.review.owner_report(owner, days=window.days, as_of=window.as_of)
         except UserFacingError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -198,11 +198,11 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         if mark is None:
             return
         if mark.workflow_id:
-            self.tapp.open_workflow(mark.workflow_id)
+            self.app.open_workflow(mark.workflow_id)
         elif mark.target_type == "change" and mark.target_ref:
-            self.tapp.open_comparison(mark.target_ref)
+            self.app.open_comparison(mark.target_ref)
         elif mark.org_id:
-            self.tapp.open_org(mark.org_id)
+            self.app.open_org(mark.org_id)
 
 
 def _target(m: FollowUpRecord, model: FollowUpsModel) -> str:

@@ -11,13 +11,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from ...metrics.lifecycle import STATES
-from ...views import OrgDetail
+from ...view_models import OrgDetail
 from .. import format as fmt
-from ..state import ReviewWindow
+from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker, gap_markers
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
-from ..rows import FlagSection, flag_mark, flag_row, workflow_mark
+from ..table_rows import FlagSection, flag_mark, flag_row, workflow_mark
 from .base import ReviewScreen
 
 WORKFLOW_COLUMNS = [
@@ -71,10 +71,10 @@ class OrgScreen(ReviewScreen[OrgDetail]):
             yield ReviewTable(UNTRAINED_COLUMNS, id="untrained", empty="None: all trained")
 
     def ready_model(self, window: ReviewWindow) -> OrgDetail | None:
-        return self.tapp.prefetcher.ready(self.org_id, window)
+        return self.app.prefetcher.ready(self.org_id, window)
 
     def fetch(self, window: ReviewWindow) -> OrgDetail:
-        return self.tapp.prefetcher.get(self.org_id, window)
+        return self.app.prefetcher.get(self.org_id, window)
 
     def describe(self, window: ReviewWindow, model: OrgDetail) -> str:
         return f"{model.summary.window.days} days to {model.summary.as_of} · {model.org.org.plan}"
@@ -125,7 +125,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
     @on(ReviewTable.RowSelected, "#workflows")
     def open_workflow(self, event: ReviewTable.RowSelected) -> None:
         if event.row_key.value:
-            self.tapp.open_workflow(event.row_key.value)
+            self.app.open_workflow(event.row_key.value)
 
     @on(ReviewTable.RowSelected, "#org-flags")
     def open_flag(self, event: ReviewTable.RowSelected) -> None:
@@ -133,7 +133,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
             return
         flag = self.model.org.flags[int(event.row_key.value)]
         if flag.workflow_id:
-            self.tapp.open_workflow(flag.workflow_id)
+            self.app.open_workflow(flag.workflow_id)
 
     def mark_target(self) -> MarkRequest | None:
         if self.model is None:

@@ -18,10 +18,10 @@ from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
 from ...safe_text import visible
-from ...views import Names
+from ...view_models import COMPARISON_DAYS, Names
 from .. import format as fmt
-from ..rows import CHANGE_COLUMNS, change_row
-from ..state import ReviewWindow
+from ..table_rows import CHANGE_COLUMNS, change_row
+from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
 from ..widgets.dialogs import MarkRequest
 from ..widgets.histogram import placebo_histogram
@@ -58,7 +58,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
     def __init__(self, select: str | None = None) -> None:
         super().__init__()
         self.select = select
-        self.days = 14
+        self.days = COMPARISON_DAYS
         self.comparison: Comparison | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -72,11 +72,11 @@ class RolloutScreen(ReviewScreen[ChangeList]):
 
     def fetch(self, window: ReviewWindow) -> ChangeList:
         # As of a date, the changes after it had not happened yet: neither listed nor compared.
-        return self.tapp.review.changes(as_of=window.as_of), self.tapp.review.names()
+        return self.app.review.changes(as_of=window.as_of), self.app.review.names()
 
     def describe(self, window: ReviewWindow, model: ChangeList) -> str:
         as_of = f" to {window.as_of}" if window.as_of else ""
-        return f"{len(model[0])} changes{as_of} · windows of {self.days} days · {self.tapp.store_label}"
+        return f"{len(model[0])} changes{as_of} · windows of {self.days} days · {self.app.store_label}"
 
     def show(self, model: ChangeList) -> None:
         changes, names = model
@@ -103,13 +103,13 @@ class RolloutScreen(ReviewScreen[ChangeList]):
 
     def compare(self, change_id: str) -> None:
         self.query_one("#comparison").loading = True
-        self._compare(change_id, self.days, self.tapp.window.as_of)
+        self._compare(change_id, self.days, self.app.window.as_of)
 
     @work(thread=True, exclusive=True, group="compare")
     def _compare(self, change_id: str, days: int, as_of: date | None) -> None:
         worker = get_current_worker()
         try:
-            result = self.tapp.review.compare(change_id, days=days, as_of=as_of)
+            result = self.app.review.compare(change_id, days=days, as_of=as_of)
         except UserFacingError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.notify, str(exc), severity="error")
@@ -120,7 +120,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
     def _show_comparison(self, cmp: Comparison) -> None:
         self.comparison = cmp
         if self.model is not None:
-            self.sub_title = self.describe(self.tapp.window, self.model)
+            self.sub_title = self.describe(self.app.window, self.model)
         verdict = Text()
         verdict.append(cmp.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[cmp.verdict])
         verdict.append(f" · {cmp.days}-day windows\n")  # the difference vs control is in the evidence below
@@ -165,7 +165,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             return None
         change = next(c for c in self.model[0] if c.change_id == key)
         cmp = self.comparison if self.comparison and self.comparison.change.change_id == key else None
-        owner = self.tapp.review.default_owner(change.workflow_id)
+        owner = self.app.review.default_owner(change.workflow_id)
         note = f"{cmp.verdict}: {cmp.reason}" if cmp else ""
         return MarkRequest(
             target_type="change",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -10,14 +12,14 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ...metrics.summary import Flag, OrgSummary, Summary
-from ...metrics.windows import trend
+from ...metrics.windows import DaySpan, trend
 from .. import format as fmt
-from ..state import ReviewWindow
+from ..review_window import ReviewWindow
 from ..widgets.cards import MetricCard
 from ..widgets.charts import BarChart
 from ..widgets.dialogs import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
-from ..rows import FlagSection, flag_mark, flag_row
+from ..table_rows import FlagSection, flag_mark, flag_row
 from .base import ReviewScreen
 
 ORG_COLUMNS = [
@@ -79,28 +81,29 @@ class SummaryScreen(ReviewScreen[Summary]):
                 yield FlagSection("flags", empty="No flags in the window")
 
     def fetch(self, window: ReviewWindow) -> Summary:
-        return self.tapp.review.summary(days=window.days, as_of=window.as_of)
+        return self.app.review.summary(days=window.days, as_of=window.as_of)
 
     def show(self, model: Summary) -> None:
         t = model.totals
         now, before = t.activity.now, t.activity.before
         daily = model.daily
-        self._card("events", Text.assemble(f"{now.events:,} ", fmt.trend(t.activity.trend)), [p.counts.events for p in daily])
+        card = partial(self._card, model.window)
+        card("events", Text.assemble(f"{now.events:,} ", fmt.trend(t.activity.trend)), [p.counts.events for p in daily])
         users_trend = fmt.trend(trend(t.active_users, t.active_users_prev))
-        self._card("users", Text.assemble(f"{t.active_users:,} ", users_trend), [p.active_users for p in daily])
-        self._card(
+        card("users", Text.assemble(f"{t.active_users:,} ", users_trend), [p.active_users for p in daily])
+        card(
             "adoption",
             Text(f"{fmt.share(t.adoption).plain} of {t.seats:,}{_points(t.adoption, t.adoption_prev)}"),
             [p.adoption or 0 for p in daily],
         )
-        self._card("ai", Text(f"{fmt.share(now.ai_share).plain}{_points(now.ai_share, before.ai_share)}"),
+        card("ai", Text(f"{fmt.share(now.ai_share).plain}{_points(now.ai_share, before.ai_share)}"),
                    [p.counts.ai_share or 0 for p in daily])
-        self._card(
+        card(
             "acceptance",
             Text(f"{fmt.share(now.ai_acceptance).plain}{_points(now.ai_acceptance, before.ai_acceptance)}"),
             [p.counts.ai_acceptance or 0 for p in daily],
         )
-        self._card("credits", Text.assemble(f"{now.credits:,.0f} ", fmt.trend(t.activity.credits_trend)),
+        card("credits", Text.assemble(f"{now.credits:,.0f} ", fmt.trend(t.activity.credits_trend)),
                    [p.counts.credits for p in daily])
 
         export_gap = self.query_one("#export-gap", Static)
@@ -114,7 +117,7 @@ class SummaryScreen(ReviewScreen[Summary]):
         orgs = self.query_one("#orgs", ReviewTable)
         orgs.set_rows([_org_row(o) for o in model.orgs])
         if orgs.selected_key is not None:  # the org Enter would open now: build its drill-down at once
-            self.tapp.prefetcher.prefetch(orgs.selected_key, self.tapp.window)
+            self.app.prefetcher.prefetch(orgs.selected_key, self.app.window)
         self.query_one("#areas", BarChart).show(
             "Events by workflow area",
             [f"{a.area} {fmt.trend(a.activity.trend).plain}" for a in model.areas],
@@ -131,10 +134,9 @@ class SummaryScreen(ReviewScreen[Summary]):
         missing = "".join(
             f" · the export is missing {g.first}..{g.last}: left out of every rate" for g in model.export_gaps
         )
-        return f"{model.window.days} days to {model.as_of}{latest} · {self.tapp.store_label}{missing}"
+        return f"{model.window.days} days to {model.as_of}{latest} · {self.app.store_label}{missing}"
 
-    def _card(self, key: str, value: Text, series: list[float]) -> None:
-        window = self.model.window  # type: ignore[union-attr]  # _loaded sets the model before show
+    def _card(self, window: DaySpan, key: str, value: Text, series: list[float]) -> None:
         self.query_one(f"#card-{key}", MetricCard).show(value, series, window.start, window.end)
 
     @on(ReviewTable.RowHighlighted, "#orgs")
@@ -145,22 +147,22 @@ class SummaryScreen(ReviewScreen[Summary]):
         org_id = event.row_key.value
         if org_id:
             self._prefetch_timer = self.set_timer(
-                PREFETCH_AFTER, lambda: self.tapp.prefetcher.prefetch(org_id, self.tapp.window)
+                PREFETCH_AFTER, lambda: self.app.prefetcher.prefetch(org_id, self.app.window)
             )
 
     @on(ReviewTable.RowSelected, "#orgs")
     def open_org(self, event: ReviewTable.RowSelected) -> None:
         if event.row_key.value:
-            self.tapp.open_org(event.row_key.value)
+            self.app.open_org(event.row_key.value)
 
     @on(ReviewTable.RowSelected, "#flags")
     def open_flag(self, event: ReviewTable.RowSelected) -> None:
         flag = self._flag(event.row_key.value)
         if flag is not None:
             if flag.workflow_id:
-                self.tapp.open_workflow(flag.workflow_id)
+                self.app.open_workflow(flag.workflow_id)
             else:
-                self.tapp.open_org(flag.org_id)
+                self.app.open_org(flag.org_id)
 
     def _flag(self, key: str | None) -> Flag | None:
         if self.model is None or key is None:

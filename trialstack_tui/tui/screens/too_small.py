@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
@@ -10,8 +12,17 @@ from textual.widgets import Static
 MIN_WIDTH = 76
 MIN_HEIGHT = 20
 
+if TYPE_CHECKING:
+    from ..app import TrialStackApp
+
 
 class TooSmallScreen(ModalScreen[None]):
+    """Says how big the terminal must be; the app takes it away once the terminal is big enough."""
+
+    if TYPE_CHECKING:  # typed for the checker only: importing the app here would be circular at run time
+        @property
+        def app(self) -> TrialStackApp: ...
+
     def compose(self) -> ComposeResult:
         yield Static(id="too-small")
 
@@ -20,7 +31,7 @@ class TooSmallScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         self._update()
-        self.app.check_size()  # type: ignore[attr-defined]
+        self.app.check_size()
 
     def _update(self) -> None:
         w, h = self.app.size

@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from ...views import Names, WorkflowDetail
+from ...view_models import Names, WorkflowDetail
 from .. import format as fmt
-from ..rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, workflow_mark
-from ..state import ReviewWindow
+from ..table_rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, workflow_mark
+from ..review_window import ReviewWindow
 from ..widgets.cards import day_span, show_daily
 from ..widgets.charts import DailyChart, Marker, gap_markers
 from ..widgets.dialogs import MarkRequest
@@ -49,7 +49,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
             yield ReviewTable(CHANGE_COLUMNS, id="wf-changes", sort_column=0, descending=True, empty="No changes touched it")
 
     def fetch(self, window: ReviewWindow) -> WorkflowDetail:
-        return self.tapp.review.workflow_detail(self.workflow_id, days=window.days, as_of=window.as_of)
+        return self.app.review.workflow_detail(self.workflow_id, days=window.days, as_of=window.as_of)
 
     def describe(self, window: ReviewWindow, model: WorkflowDetail) -> str:
         return f"{model.org_name} · {model.workspace.name} · {len(model.days)} days to {model.days[-1].day}"
@@ -79,7 +79,7 @@ class WorkflowScreen(ReviewScreen[WorkflowDetail]):
     @on(ReviewTable.RowSelected, "#wf-changes")
     def compare_change(self, event: ReviewTable.RowSelected) -> None:
         if event.row_key.value:
-            self.tapp.open_comparison(event.row_key.value)
+            self.app.open_comparison(event.row_key.value)
 
     def mark_target(self) -> MarkRequest | None:
         if self.model is None:

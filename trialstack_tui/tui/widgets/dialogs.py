@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, TextArea
 
 from ...limits import MAX_TEXT_CHARS, date_problem
 from ...safe_text import terminal_text, visible
-from ...views import FOLLOWUP_REASONS
+from ...view_models import FOLLOWUP_REASONS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
@@ -43,12 +42,6 @@ class ReviewTable(DataTable):
     ]
 
     filter_text: reactive[str] = reactive("", init=False)
-
-    class SortChanged(Message):
-        def __init__(self, table: ReviewTable, label: str) -> None:
-            super().__init__()
-            self.table = table
-            self.label = label
 
     def __init__(
         self,
@@ -103,11 +96,11 @@ class ReviewTable(DataTable):
     def action_sort_next(self) -> None:
         self.sort_column = (self.sort_column + 1) % len(self.columns_spec)
         self.sort_reverse = self.columns_spec[self.sort_column].numeric
-        self._resort()
+        self._rebuild()
 
     def action_sort_reverse(self) -> None:
         self.sort_reverse = not self.sort_reverse
-        self._resort()
+        self._rebuild()
 
     def action_copy_row(self) -> None:
         key = self.selected_key
@@ -128,11 +121,6 @@ class ReviewTable(DataTable):
             f"Copied the table as TSV: {len(shown)} rows × {len(header)} columns with a header{filtered}",
             markup=False, timeout=3,
         )
-
-    def _resort(self) -> None:
-        self._rebuild()
-        col = self.columns_spec[self.sort_column]
-        self.post_message(self.SortChanged(self, f"{col.label} {'▼' if self.sort_reverse else '▲'}"))
 
     def _ordered(self) -> list[Row]:
         needle = self.filter_text.casefold().strip()

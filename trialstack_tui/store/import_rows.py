@@ -42,7 +42,7 @@ csv.field_size_limit(CSV_FIELD_LIMIT)
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
-EventRow = tuple[str, str, str, str, str, str, str, str, float]
+ParsedEvent = tuple[str, str, str, str, str, str, str, str, float]
 """An event as stored: event_id, ts ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC), day ('YYYY-MM-DD'), org_id,
 workflow_id, user_id, kind, outcome, credits."""
 
@@ -309,7 +309,7 @@ def choice_field(row: dict[str, str], name: str, allowed: tuple[str, ...]) -> st
 # --------------------------------------------------------------------------- events
 
 
-def parse_event(workflow_org: dict[str, str], row: dict[str, str]) -> EventRow:
+def parse_event(workflow_org: dict[str, str], row: dict[str, str]) -> ParsedEvent:
     """The precise rules for one event row; raises RowError naming the first bad field."""
     event_id = text_field(row, "event_id")
     ts = timestamp_field(row, "ts")
@@ -333,7 +333,7 @@ _REVIEWED = frozenset(REVIEW_OUTCOMES)
 
 def event_batches(
     path: Path, workflow_org: dict[str, str], on_bytes: Callable[[int], None], batch_size: int
-) -> tuple[list[str], Iterator[list[EventRow]]]:
+) -> tuple[list[str], Iterator[list[ParsedEvent]]]:
     """Open an events file; return its unknown columns and an iterator of validated batches.
 
     Raises ImportFailed with `file:line: field: problem` on the first invalid row; no batch after it is
@@ -356,8 +356,8 @@ def event_batches(
 
 def _jsonl_event_batches(
     path: Path, lines: _ByteCountingLines, workflow_org: dict[str, str], batch_size: int
-) -> Iterator[list[EventRow]]:
-    batch: list[EventRow] = []
+) -> Iterator[list[ParsedEvent]]:
+    batch: list[ParsedEvent] = []
     for line_no, row in _jsonl_rows(path, lines, EVENT_REQUIRED):
         batch.append(_precise_event(path, line_no, row, workflow_org))
         if len(batch) >= batch_size:
@@ -367,7 +367,7 @@ def _jsonl_event_batches(
         yield batch
 
 
-def _precise_event(path: Path, line_no: int, row: dict[str, str], workflow_org: dict[str, str]) -> EventRow:
+def _precise_event(path: Path, line_no: int, row: dict[str, str], workflow_org: dict[str, str]) -> ParsedEvent:
     try:
         return parse_event(workflow_org, row)
     except RowError as exc:
@@ -382,7 +382,7 @@ def _csv_event_batches(
     workflow_org: dict[str, str],
     on_bytes: Callable[[int], None],
     batch_size: int,
-) -> Iterator[list[EventRow]]:
+) -> Iterator[list[ParsedEvent]]:
     """The CSV events after the header: the fast path inline, the precise rules for any row it declines.
 
     The fast path takes a plain line (no quote, stray CR, NUL or BOM: those go through the csv module; no
@@ -407,7 +407,7 @@ def _csv_event_batches(
     reviewed, fromisoformat, most = _REVIEWED, datetime.fromisoformat, MAX_NUMBER
     first_year, last_year = f"{FIRST_DAY.year:04d}", f"{LAST_DAY.year:04d}"  # the limits are whole years
     day_of = {}.setdefault
-    batch: list[EventRow] = []
+    batch: list[ParsedEvent] = []
     append = batch.append
     next_progress = line_no + PROGRESS_EVERY_LINES
     with handle:

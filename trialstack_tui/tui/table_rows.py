@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from ..metrics.summary import Flag, Summary
 from ..records import ChangeRecord, WorkflowRecord
-from ..views import Names
+from ..view_models import Names
 from . import format as fmt
 from .widgets.dialogs import MarkRequest
 from .widgets.tables import Column, ReviewTable, Row
