@@ -92,21 +92,13 @@ def _loaded(app, screen_type) -> bool:
 
 async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
-    from trialstack_tui.tui.app import StoreOpener, TrialStackApp
+    from trialstack_tui.review import Review
+    from trialstack_tui.tui.launch import make_app
     from trialstack_tui.tui.screens.summary import SummaryScreen
-    from trialstack_tui.tui.review_window import ReviewWindow
 
-    location = resolve_store(db)
-    # As `trialstack-tui` starts it (run_tui): the app opens the store on a worker after its first frame.
-    opener = StoreOpener(location, read_only=False)
-    data_times: dict[str, list[float]] = {}
-
-    def open_and_time():
-        review, notice = opener()
-        data_times.update(_time_calls(review, "summary", "org_detail"))
-        return review, notice
-
-    app = TrialStackApp(opener=open_and_time, store_label=location.display, window=ReviewWindow())
+    # As `trialstack-tui` starts it (the same factory run_tui uses): the store opens behind the first frame.
+    app, opener = make_app(resolve_store(db))
+    data_times = _time_calls(Review, "summary", "org_detail")
     clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
     started = time.time()
     try:
@@ -161,7 +153,7 @@ async def _next_org(pilot) -> None:
 
 
 def _time_calls(obj, *names: str) -> dict[str, list[float]]:
-    """Record how long each call of obj.<name> takes (the wrapper replaces the bound method on obj only)."""
+    """Record how long each call of obj.<name> takes (on a class, every instance's calls are timed)."""
     times: dict[str, list[float]] = {name: [] for name in names}
     for name in names:
         method = getattr(obj, name)

@@ -18,7 +18,7 @@ from .config import StoreLocation, bundled_sample_dir, resolve_store
 from .errors import UserFacingError, unexpected_error_line
 from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
-from .preferences import load_preferences
+from .preferences import Preferences, load_preferences
 from .serve import DEFAULT_PORT, LOOPBACK
 from .view_models import COMPARISON_DAYS, DEFAULT_DAYS
 
@@ -201,6 +201,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNFORESEEN
 
 
+def _tui_preferences(prefs: Preferences) -> tuple[dict[str, str] | None, str | None]:
+    """The keymap and theme, checked here so a bad file ends the command before any screen. Checking loads
+    every screen's bindings, so a start without keys or theme in its file skips it (the first frame is sooner)."""
+    if not prefs.keys and prefs.theme is None:
+        return None, None
+    from .tui.keys import check_preferences
+
+    tui = check_preferences(prefs)
+    return tui.keymap, tui.theme
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample":
         return _cmd_sample(args)
@@ -208,18 +219,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     location = resolve_store(getattr(args, "db", None), prefs.store)
     read_only = getattr(args, "read_only", False)
     if args.command in (None, "serve"):
-        # Keys and theme are the TUI's: checked here, so a bad file ends the command before any screen.
-        from .tui.keys import check_preferences
-
-        tui = check_preferences(prefs)
+        keymap, theme = _tui_preferences(prefs)
         if args.command == "serve":
             return _cmd_serve(args, location)
-        from .tui.app import run_tui  # the app opens the store itself, behind its first frame
+        from .tui.launch import run_tui  # the app opens the store itself, behind its first frame
 
         return run_tui(
             location, read_only=read_only, days=args.days or prefs.window or DEFAULT_DAYS, as_of=args.as_of,
             prepare=lambda store: _fill_default_store(store, location, progress=False),
-            keymap=tui.keymap, theme=tui.theme,
+            keymap=keymap, theme=theme,
         )
     from .store import Store
 

@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from .errors import NotFound, UserFacingError
+from .limits import MAX_TEXT_CHARS
+from .marks import REASONS, STATUSES, TARGET_TYPES, MarkRequest
 from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
 from .metrics.spikes import BASELINE_DAYS, workflow_series
 from .metrics.summary import (
@@ -38,7 +40,6 @@ from .view_models import (
     OwnerMark,
     OwnerReport,
     OwnerWorkflow,
-    FOLLOWUP_REASONS,
     BillingLine,
     BillingView,
     Names,
@@ -371,42 +372,36 @@ class Review:
 
     # ----------------------------------------------------------------- follow-ups
 
-    def mark(
-        self,
-        *,
-        target_type: str,
-        reason: str,
-        note: str = "",
-        owner: str | None = None,
-        org_id: str | None = None,
-        workspace_id: str | None = None,
-        workflow_id: str | None = None,
-        target_ref: str | None = None,
-    ) -> FollowUpRecord:
-        """Record a follow-up, committed at once. The owner defaults to the workflow's owner."""
-        if reason not in FOLLOWUP_REASONS:
-            raise UserFacingError(f"unknown follow-up reason {reason!r}; expected one of {', '.join(FOLLOWUP_REASONS)}")
-        if owner is None or not owner.strip():
-            owner = self.default_owner(workflow_id)
-        with self.store.write() as conn:
-            return followups.add(
-                conn, target_type=target_type, reason=reason, note=note, owner=owner.strip(),
-                created_by=_os_user(), org_id=org_id, workspace_id=workspace_id, workflow_id=workflow_id,
-                target_ref=target_ref,
-            )
+    def mark_defaults(self, request: MarkRequest) -> MarkRequest:
+        """The request with its defaults filled in: without an owner, the marked workflow's owner ('' when the
+        mark names no workflow). The one place a mark's defaults are decided; the dialog starts from these."""
+        if request.owner.strip() or request.workflow_id is None:
+            return request
+        wf = self.catalog().workflows.get(request.workflow_id)
+        return replace(request, owner=wf.owner) if wf is not None else request
 
-    def default_owner(self, workflow_id: str | None) -> str:
-        """Who a mark on this workflow goes to: its owner ('' when no workflow is named)."""
-        if workflow_id is None:
-            return ""
-        wf = self.catalog().workflows.get(workflow_id)
-        return wf.owner if wf is not None else ""
+    def mark(self, request: MarkRequest) -> FollowUpRecord:
+        """Check a mark against the follow-up vocabulary, fill its defaults and commit it at once."""
+        if request.target_type not in TARGET_TYPES:
+            raise UserFacingError(
+                f"unknown follow-up target {request.target_type!r}; expected one of {', '.join(TARGET_TYPES)}"
+            )
+        if request.reason not in REASONS:
+            raise UserFacingError(f"unknown follow-up reason {request.reason!r}; expected one of {', '.join(REASONS)}")
+        if len(request.note) > MAX_TEXT_CHARS:
+            raise UserFacingError(f"the note has {len(request.note):,} characters; a note keeps up to {MAX_TEXT_CHARS:,}")
+        request = self.mark_defaults(request)
+        with self.store.write() as conn:
+            return followups.add(conn, replace(request, owner=request.owner.strip()), created_by=_os_user())
 
     def followups(self, status: str = "open", owner: str | None = None) -> list[FollowUpRecord]:
         with self.store.read() as conn:
             return followups.list_marks(conn, status=status, owner=owner)
 
     def set_followup_status(self, mark_id: int, status: str) -> FollowUpRecord:
+        """Close a mark (`done`) or open it again (`open`), committed at once."""
+        if status not in STATUSES:
+            raise UserFacingError(f"unknown follow-up status {status!r}; expected one of {', '.join(STATUSES)}")
         with self.store.write() as conn:
             return followups.set_status(conn, mark_id, status)
 

@@ -13,14 +13,13 @@ from datetime import date
 from .metrics.billing import BudgetOutlook, Projection
 from .metrics.evidence import Gap
 from .metrics.spikes import Spike
-from .metrics.summary import FLAG_KINDS, Flag, OrgSummary, Summary, WorkflowSummary
+from .metrics.summary import Flag, OrgSummary, Summary, WorkflowSummary
 from .metrics.windows import DaySpan
 from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
 
 DEFAULT_DAYS = 30  # the review window
 COMPARISON_DAYS = 14  # a rollout comparison's before and after windows (§3)
 WINDOW_CHOICES = (7, 30, 90)
-FOLLOWUP_REASONS = (*FLAG_KINDS, "rollout", "other")
 
 
 @dataclass(frozen=True)

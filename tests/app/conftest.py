@@ -12,11 +12,12 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from trialstack_tui.config import resolve_store
-from trialstack_tui.review import Review
+from trialstack_tui.config import StoreLocation, resolve_store
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
+from trialstack_tui.tui import launch
 from trialstack_tui.tui.app import TrialStackApp
+from trialstack_tui.tui.launch import StoreOpener
 from trialstack_tui.tui.screens.base import ReviewScreen
 from trialstack_tui.tui.review_window import ReviewWindow
 
@@ -25,21 +26,28 @@ AppFactory = Callable[..., TrialStackApp]
 
 @pytest.fixture
 def make_app(sample_db: Path) -> Iterator[AppFactory]:
-    """Build the app on the sample store; the store label is fixed so snapshots do not depend on tmp paths."""
-    stores: list[Store] = []
+    """Build the app as `trialstack-tui` does (`launch.make_app`) on the sample store; the store label is fixed
+    so snapshots do not depend on tmp paths. Every opener is closed after the test."""
+    openers: list[StoreOpener] = []
 
     def factory(*, read_only: bool = False, days: int = 30, db: Path | None = None,
                 keymap: dict[str, str] | None = None, theme: str | None = None) -> TrialStackApp:
-        store = Store(resolve_store(str(db or sample_db)), read_only=read_only)
-        stores.append(store)
-        return TrialStackApp(
-            Review(store), store_label="sample.db", read_only=read_only, window=ReviewWindow(days=days),
-            keymap=keymap, theme=theme,
-        )
+        return launched(resolve_store(str(db or sample_db)), openers, read_only=read_only, days=days,
+                        keymap=keymap, theme=theme)
 
     yield factory
-    for store in stores:
-        store.close()
+    for opener in openers:
+        opener.close()
+
+
+def launched(location: StoreLocation, openers: list[StoreOpener], *, read_only: bool = False, days: int = 30,
+             keymap: dict[str, str] | None = None, theme: str | None = None,
+             store_label: str = "sample.db") -> TrialStackApp:
+    """The app from the command's own factory; its opener joins `openers`, for the caller to close."""
+    app, opener = launch.make_app(location, read_only=read_only, window=ReviewWindow(days=days), keymap=keymap,
+                                  theme=theme, store_label=store_label)
+    openers.append(opener)
+    return app
 
 
 async def settle(pilot: Pilot) -> None:

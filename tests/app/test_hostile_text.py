@@ -21,6 +21,7 @@ from trialstack_tui.review import Review
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
+from trialstack_tui.marks import MarkRequest
 
 from .conftest import press, settle
 
@@ -94,9 +95,9 @@ def hostile_db(tmp_path: Path) -> Path:
     with Store(resolve_store(str(db))) as store:
         import_path(store, write_hostile_set(tmp_path / "data"))
         review = Review(store)
-        review.mark(target_type="workflow", reason="spike", workflow_id=f"wf-a{HOSTILE}",
-                    org_id=f"org-a{HOSTILE}", note=f"{FORMULA}\n+1+cmd|' /C calc'!A0{HOSTILE}")
-        review.mark(target_type="org", reason="other", owner=f"@SUM(A1){HOSTILE}", org_id="org-b", note="-2+3")
+        review.mark(MarkRequest(target_type="workflow", reason="spike", workflow_id=f"wf-a{HOSTILE}",
+                    org_id=f"org-a{HOSTILE}", note=f"{FORMULA}\n+1+cmd|' /C calc'!A0{HOSTILE}"))
+        review.mark(MarkRequest(target_type="org", reason="other", owner=f"@SUM(A1){HOSTILE}", org_id="org-b", note="-2+3"))
     return db
 
 

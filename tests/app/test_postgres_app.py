@@ -11,18 +11,17 @@ from trialstack_tui.config import StoreLocation
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
-from trialstack_tui.tui.app import TrialStackApp
+from trialstack_tui.tui.launch import StoreOpener
 from trialstack_tui.tui.screens.billing import BillingScreen
 from trialstack_tui.tui.screens.followups import FollowUpsScreen
 from trialstack_tui.tui.screens.org import OrgScreen
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.screens.summary import SummaryScreen
 from trialstack_tui.tui.screens.workflow import WorkflowScreen
-from trialstack_tui.tui.review_window import ReviewWindow
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
 
-from .conftest import current, press, settle
+from .conftest import current, launched, press, settle
 
 
 @pytest.fixture
@@ -33,8 +32,11 @@ def pg_store(pg_location: StoreLocation, sample_dir: Path) -> Iterator[Store]:
         yield store
 
 
-async def test_on_postgresql_enter_drills_into_an_org_and_m_marks_its_workflow(pg_store: Store) -> None:
-    app = TrialStackApp(Review(pg_store), store_label="postgresql", window=ReviewWindow(days=30))
+async def test_on_postgresql_enter_drills_into_an_org_and_m_marks_its_workflow(
+    pg_store: Store, pg_location: StoreLocation,
+) -> None:
+    openers: list[StoreOpener] = []
+    app = launched(pg_location, openers, store_label="postgresql")  # the command's own factory, by URL
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         summary = current(pilot)
@@ -63,6 +65,8 @@ async def test_on_postgresql_enter_drills_into_an_org_and_m_marks_its_workflow(p
         followups = current(pilot)
         assert isinstance(followups, FollowUpsScreen)
         assert len(followups.query_one("#followups", ReviewTable).visible_keys) == 1
+    for opener in openers:
+        opener.close()
     (mark,) = Review(pg_store).followups(status="all")
     assert (mark.target_type, mark.org_id, mark.workflow_id, mark.owner, mark.status) == (
         "workflow", org_id, workflow.workflow_id, workflow.owner, "open",

@@ -19,6 +19,7 @@ from trialstack_tui.tui.screens.followups import FollowUpsScreen
 from trialstack_tui.tui.screens.rollout import RolloutScreen
 from trialstack_tui.tui.widgets.dialogs import MarkDialog
 from trialstack_tui.tui.widgets.tables import ReviewTable
+from trialstack_tui.marks import MarkRequest
 
 from .conftest import current, panel_text, press, settle, store_of_orgs
 
@@ -147,8 +148,8 @@ async def test_an_org_mark_needs_an_owner_and_escape_cancels(make_app, sample_db
 async def test_followups_filter_close_and_export(make_app, sample_db, tmp_path, monkeypatch) -> None:
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
-        review.mark(target_type="workflow", reason="spike", workflow_id="wf-hx-1b", org_id="org-hx", note="a")
-        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="b")
+        review.mark(MarkRequest(target_type="workflow", reason="spike", workflow_id="wf-hx-1b", org_id="org-hx", note="a"))
+        review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="b"))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -215,8 +216,8 @@ async def test_names_holding_markup_and_escapes_are_shown_literally(make_app, tm
 async def test_R_writes_the_highlighted_marks_owner_a_report(make_app, sample_db) -> None:
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
-        review.mark(target_type="flag", reason="high_error_rate", org_id="org-lm", workflow_id="wf-lm-1a",
-                    target_ref="high_error_rate", note="errors after the second review")
+        review.mark(MarkRequest(target_type="flag", reason="high_error_rate", org_id="org-lm", workflow_id="wf-lm-1a",
+                    target_ref="high_error_rate", note="errors after the second review"))
         expected = review.owner_report("Sofia Rossi")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,6 +12,7 @@ from trialstack_tui.config import resolve_store
 from trialstack_tui import review as review_module
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store, followups
+from trialstack_tui.marks import MarkRequest
 
 from .conftest import press, settle
 
@@ -56,10 +57,10 @@ def marked(sample_db, monkeypatch) -> None:
     monkeypatch.setattr(review_module, "_os_user", lambda: "admin")
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
-        review.mark(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
-                    note="errors since the second review step")
-        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm",
-                    note="projected 145 % of the allowance")
+        review.mark(MarkRequest(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
+                    note="errors since the second review step"))
+        review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm",
+                    note="projected 145 % of the allowance"))
 
 
 @pytest.mark.parametrize("no_color", COLOURS)

@@ -15,6 +15,7 @@ import pytest
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.marks import MarkRequest
 
 COMMAND = Path(sys.executable).with_name("trialstack-tui")
 
@@ -76,8 +77,9 @@ def test_summary_org_workflow_mark_quit_and_the_mark_is_stored(tmp_path: Path) -
     # The default store, empty at first: the first run loads the bundled sample and says so.
     tmux.start(f"{COMMAND}; sleep 60")
     try:
-        screen = tmux.wait_for("Northwind Clinical")
-        assert "Quick summary" in screen and "30 days to 2026-11-20" in screen
+        tmux.wait_for("Northwind Clinical")
+        screen = tmux.wait_for("30 days to 2026-11-20")  # the header's subtitle can paint a frame after the table
+        assert "Quick summary" in screen and "Northwind Clinical" in screen
         assert "First run: loaded the bundled sample" in tmux.wait_for("First run")
         tmux.keys("/")
         tmux.type("lumen")
@@ -136,9 +138,9 @@ def test_after_every_action_at_80x24_j_moves_the_cursor_and_enter_drills_in(tmp_
     with Store(resolve_store(str(db))) as store:
         import_path(store, sample_dir)
         review = Review(store)
-        review.mark(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
-                    note="errors")
-        review.mark(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="over")
+        review.mark(MarkRequest(target_type="workflow", reason="high_error_rate", workflow_id="wf-lm-1a", org_id="org-lm",
+                    note="errors"))
+        review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="over"))
         orders = {days: [o.org.name for o in review.summary(days=days).orgs] for days in (7, 30, 90)}
         billing = [line.name for line in review.billing().lines]
         changes = review.changes()
@@ -177,7 +179,7 @@ def test_after_every_action_at_80x24_j_moves_the_cursor_and_enter_drills_in(tmp_
         tmux.wait_for("Finance Desk")
         drill("Workflow: Source document verification")  # the older mark, on Lumen Labs' workflow
         tmux.keys("h")
-        screen = tmux.wait_for("[h Summary]")
+        tmux.wait_for("[h Summary]")
         assert "Quick summary" in tmux.wait_for(cursor)
         cursor = orders[7][orders[7].index(cursor) + 1]
         drill(f"Org: {cursor}")

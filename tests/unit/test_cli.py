@@ -19,6 +19,7 @@ from trialstack_tui.config import resolve_store
 from trialstack_tui.report import FOLLOWUP_COLUMNS, FOLLOWUP_CSV_COLUMNS
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.marks import MarkRequest
 
 from .helpers import TINY, write_tiny
 
@@ -170,9 +171,9 @@ def test_changes_and_compare_honour_the_as_of_date(capsys, db):
 def marked_db(db: str) -> str:
     with Store(resolve_store(db)) as s:
         review = Review(s)
-        review.mark(target_type="workflow", reason="high_error_rate", note="pipe | and\nnewline", org_id="org-a",
-                    workflow_id="wf-a1")
-        done = review.mark(target_type="change", reason="rollout", note="looked", org_id="org-a", target_ref="chg-1")
+        review.mark(MarkRequest(target_type="workflow", reason="high_error_rate", note="pipe | and\nnewline", org_id="org-a",
+                    workflow_id="wf-a1"))
+        done = review.mark(MarkRequest(target_type="change", reason="rollout", note="looked", org_id="org-a", target_ref="chg-1"))
         review.set_followup_status(done.id, "done")
     return db
 

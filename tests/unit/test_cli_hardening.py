@@ -11,6 +11,7 @@ from pathlib import Path
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.marks import MarkRequest
 
 COMMAND = Path(sys.executable).with_name("trialstack-tui")
 
@@ -43,7 +44,7 @@ def test_ids_reach_sql_only_as_bound_parameters(sample_db: Path) -> None:
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
         assert review.data_range() is not None  # the events table is still there
-        mark = review.mark(target_type="org", reason="other", owner="'); DELETE FROM followups; --", org_id="org-bf")
+        mark = review.mark(MarkRequest(target_type="org", reason="other", owner="'); DELETE FROM followups; --", org_id="org-bf"))
         assert [m.owner for m in review.followups(owner=mark.owner)] == [mark.owner]
 
 
@@ -55,7 +56,7 @@ def test_a_mark_with_a_reason_outside_the_contract_is_refused(sample_db: Path) -
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
         with pytest.raises(UserFacingError, match="unknown follow-up reason 'process_problem'"):
-            review.mark(target_type="org", reason="process_problem", owner="Dana", org_id="org-lm")
+            review.mark(MarkRequest(target_type="org", reason="process_problem", owner="Dana", org_id="org-lm"))
         assert review.followups(status="all") == []
 
 

@@ -1,12 +1,43 @@
-"""Keep the layers honest (as Harlequin does): the data layer never imports Textual, metrics never import SQL."""
+"""Keep the layers honest (as Harlequin does): the data layer never imports Textual, metrics never import SQL.
+
+The rules are import-linter contracts in pyproject.toml; the probes below check the same at run time."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(*config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", *map(str, config)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_import_linter_contracts_in_pyproject_are_kept():
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
+
+
+def test_lint_imports_reports_a_broken_contract(tmp_path):
+    """The checker really reads the code: a rule the seam breaks (it imports the store) is reported."""
+    config = tmp_path / "contracts.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "trialstack_tui"\n'
+        '[[tool.importlinter.contracts]]\nname = "seam without store"\ntype = "forbidden"\n'
+        'source_modules = ["trialstack_tui.review"]\nforbidden_modules = ["trialstack_tui.store"]\n'
+    )
+    result = lint_imports(config)
+    assert result.returncode == 1
+    assert "seam without store BROKEN" in result.stdout and "trialstack_tui.review -> trialstack_tui.store" in result.stdout
 
 
 def modules_after_import(*names: str) -> set[str]:
@@ -43,8 +74,9 @@ def test_metrics_import_no_sql():
 
 
 def test_the_tui_draws_without_importing_the_store():
-    """The app and its screens import no SQL library: the store opens on a worker after the first frame."""
-    loaded = modules_after_import("trialstack_tui.tui.app")
+    """The app factory, the app and its screens import no SQL library: the store opens on a worker after the
+    first frame."""
+    loaded = modules_after_import("trialstack_tui.tui.launch")
     assert "textual" in loaded  # the probe really imported the app
     assert not loaded & {"sqlalchemy", "sqlmodel", "pydantic", "psycopg"}
 

@@ -18,6 +18,7 @@ from trialstack_tui.config import StoreLocation
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
+from trialstack_tui.marks import MarkRequest
 
 from .helpers import HEADERS, write_csv
 
@@ -159,11 +160,11 @@ def test_the_screen_commands_print_the_screens_models(review: Review, location: 
 
 
 def test_the_owner_report_field_by_field(review: Review, location: StoreLocation, tmp_path: Path, capsys):
-    review.mark(target_type="workflow", reason="other", org_id="org-a", workspace_id="ws-a", workflow_id="wf-a1",
-                note="see *this* | \x1b[31mred")
-    review.mark(target_type="change", reason="rollout", org_id="org-a", workflow_id="wf-a1", target_ref="chg-1",
-                note="did it help?")
-    review.mark(target_type="org", reason="overage", org_id="org-b", owner="Finance", note="not Dana's")
+    review.mark(MarkRequest(target_type="workflow", reason="other", org_id="org-a", workspace_id="ws-a", workflow_id="wf-a1",
+                note="see *this* | \x1b[31mred"))
+    review.mark(MarkRequest(target_type="change", reason="rollout", org_id="org-a", workflow_id="wf-a1", target_ref="chg-1",
+                note="did it help?"))
+    review.mark(MarkRequest(target_type="org", reason="overage", org_id="org-b", owner="Finance", note="not Dana's"))
     verdict = review.compare("chg-1")
     db = location.url if location.path is None else str(location.path)
     out = tmp_path / "dana.md"

@@ -14,6 +14,7 @@ from trialstack_tui import cli
 from trialstack_tui.config import StoreLocation, resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.marks import MarkRequest
 
 CHANGES = ("chg-plan-summit", "chg-training-q3", "chg-rollout-aster", "chg-rollout-granite",
            "chg-rollout-dashboard", "chg-process-lumen")
@@ -42,8 +43,8 @@ def answers(capsys, db: str) -> dict[str, object]:
     found["compare text"] = run(capsys, "compare", "chg-rollout-granite", "--db", db)
     with Store(resolve_store(db)) as store:
         review = Review(store)
-        review.mark(target_type="workflow", reason="spike", org_id="org-hx", workflow_id="wf-hx-1b", note="look")
-        closed = review.mark(target_type="org", reason="overage", owner="Finance", org_id="org-sm")
+        review.mark(MarkRequest(target_type="workflow", reason="spike", org_id="org-hx", workflow_id="wf-hx-1b", note="look"))
+        closed = review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance", org_id="org-sm"))
         review.set_followup_status(closed.id, "done")
     marks = json.loads(run(capsys, "followups", "--db", db, "--status", "all", "--format", "json"))
     found["followups"] = [{k: v for k, v in m.items() if k not in MARK_TIMES} for m in marks]

@@ -84,11 +84,12 @@ import sys
 from trialstack_tui.config import resolve_store
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store
+from trialstack_tui.marks import MarkRequest
 db, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with Store(resolve_store(db)) as store:
     review = Review(store)
     for i in range(n):
-        review.mark(target_type="org", reason="other", owner=who, org_id="org-nw", note=f"{who} {i}")
+        review.mark(MarkRequest(target_type="org", reason="other", owner=who, org_id="org-nw", note=f"{who} {i}"))
 """
 
 

@@ -19,6 +19,7 @@ from trialstack_tui.review import Review
 from trialstack_tui.store import Store, queries
 from trialstack_tui.store.importer import import_path
 from trialstack_tui.store.tables import SCHEMA_VERSION
+from trialstack_tui.marks import MarkRequest
 
 from .helpers import write_tiny
 
@@ -76,7 +77,7 @@ def test_a_missing_folder_is_created_owner_only(sqlite_location):
 def test_a_read_only_store_refuses_writes(sqlite_location):
     Store(sqlite_location).close()
     with Store(sqlite_location, read_only=True) as s, pytest.raises(ReadOnlyStore):
-        Review(s).mark(target_type="org", reason="other", org_id="org-a")
+        Review(s).mark(MarkRequest(target_type="org", reason="other", org_id="org-a"))
 
 
 # ----------------------------------------------------------------------------- follow-ups
@@ -85,9 +86,9 @@ def test_a_read_only_store_refuses_writes(sqlite_location):
 def test_follow_ups_round_trip(store, tmp_path):
     import_path(store, write_tiny(tmp_path / "in"))
     review = Review(store)
-    first = review.mark(target_type="workflow", reason="high_error_rate", note="check the form",
-                        org_id="org-a", workflow_id="wf-a2")
-    second = review.mark(target_type="org", reason="other", owner="  Grace Moreau ", org_id="org-b")
+    first = review.mark(MarkRequest(target_type="workflow", reason="high_error_rate", note="check the form",
+                        org_id="org-a", workflow_id="wf-a2"))
+    second = review.mark(MarkRequest(target_type="org", reason="other", owner="  Grace Moreau ", org_id="org-b"))
     assert first.owner == "Omar Shah"  # the workflow's owner by default
     assert second.owner == "Grace Moreau"
     assert first.created_by == second.created_by == getpass.getuser()
@@ -125,7 +126,7 @@ def test_two_admins_marking_at_once_both_keep_their_marks(sqlite_location):
                 review = Review(own)
                 start.wait()
                 for i in range(per_admin):
-                    review.mark(target_type="org", reason="other", note=f"{name}-{i}", owner=name, org_id="org-a")
+                    review.mark(MarkRequest(target_type="org", reason="other", note=f"{name}-{i}", owner=name, org_id="org-a"))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -145,10 +146,11 @@ def test_a_mark_survives_a_killed_process(sqlite_location):
     script = (
         "import os, signal\n"
         "from trialstack_tui.config import resolve_store\n"
+        "from trialstack_tui.marks import MarkRequest\n"
         "from trialstack_tui.review import Review\n"
         "from trialstack_tui.store import Store\n"
         f"s = Store(resolve_store({str(sqlite_location.path)!r}))\n"
-        "Review(s).mark(target_type='org', reason='other', note='kept', org_id='org-a')\n"
+        "Review(s).mark(MarkRequest(target_type='org', reason='other', note='kept', org_id='org-a'))\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
 
@@ -10,8 +11,8 @@ from ..errors import NotFound
 from ..records import FollowUpRecord
 from .tables import FollowUp
 
-TARGET_TYPES = ("org", "workspace", "workflow", "spike", "flag", "change")
-STATUSES = ("open", "done")
+if TYPE_CHECKING:
+    from ..marks import MarkRequest
 
 
 def _now() -> datetime:
@@ -25,26 +26,12 @@ def _record(row) -> FollowUpRecord:
     return FollowUpRecord(**row._mapping)
 
 
-def add(
-    conn: Connection,
-    *,
-    target_type: str,
-    reason: str,
-    note: str,
-    owner: str,
-    created_by: str,
-    org_id: str | None = None,
-    workspace_id: str | None = None,
-    workflow_id: str | None = None,
-    target_ref: str | None = None,
-) -> FollowUpRecord:
-    """Insert one open mark and return it with its id."""
-    if target_type not in TARGET_TYPES:
-        raise ValueError(f"unknown follow-up target {target_type!r}")
+def add(conn: Connection, request: MarkRequest, *, created_by: str) -> FollowUpRecord:
+    """Insert one open mark, as the seam checked it, and return it with its id."""
     values = dict(
-        target_type=target_type, org_id=org_id, workspace_id=workspace_id, workflow_id=workflow_id,
-        target_ref=target_ref, reason=reason, note=note, owner=owner, status="open", created_by=created_by,
-        created_at=_now(), closed_at=None,
+        target_type=request.target_type, org_id=request.org_id, workspace_id=request.workspace_id,
+        workflow_id=request.workflow_id, target_ref=request.target_ref, reason=request.reason, note=request.note,
+        owner=request.owner, status="open", created_by=created_by, created_at=_now(), closed_at=None,
     )
     new_id = conn.execute(_TABLE.insert().values(values).returning(_TABLE.c.id)).scalar_one()
     return FollowUpRecord(id=new_id, **values)
@@ -65,9 +52,7 @@ def list_marks(conn: Connection, *, status: str = "all", owner: str | None = Non
 
 
 def set_status(conn: Connection, mark_id: int, status: str) -> FollowUpRecord:
-    """Mark one follow-up done (stamping closed_at) or open again."""
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
+    """Mark one follow-up done (stamping closed_at) or open again (`status`, as the seam checked it)."""
     closed_at = _now() if status == "done" else None
     result = conn.execute(update(_TABLE).where(_TABLE.c.id == mark_id).values(status=status, closed_at=closed_at))
     if result.rowcount == 0:

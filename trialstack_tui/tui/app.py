@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future
 from datetime import date
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -18,42 +17,48 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from ..config import StoreLocation
 from ..errors import UserFacingError, unexpected_error_line
-from ..safe_text import terminal_text, visible
+from ..marks import MarkRequest
+from ..safe_text import visible
 from .commands import ReviewCommands
 from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
-from .screens.base import ReviewScreen
-from .screens.billing import BillingScreen
-from .screens.followups import FollowUpsScreen
-from .screens.help import HelpScreen, keys_in_force
-from .screens.org import OrgScreen
-from .screens.rollout import RolloutScreen
+from .review_window import ReviewWindow
+from .screens.base import MarkSaved, ReviewScreen
 from .screens.summary import SummaryScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
-from .screens.workflow import WorkflowScreen
-from .review_window import ReviewWindow
-from .widgets.dialogs import AsOfChoice, AsOfDialog, MarkDialog, MarkRequest
-from .widgets.tabs import ScreenTabs
+from .widgets.tabs import ScreenTabs, keys_in_force
 
 if TYPE_CHECKING:
+    from ..records import FollowUpRecord
     from ..review import Review
-    from ..store import Store
 
 Opener = Callable[[], "tuple[Review, str | None]"]
 """Opens the store; returns the review seam over it and a notice for the administrator (or None)."""
 
-NAVIGATION = {  # action → (screen class, title, help)
-    "home": (SummaryScreen, "Quick summary", "Activity, adoption and flags across every org"),
-    "rollouts": (RolloutScreen, "Rollout comparison", "Before / after / control for each change"),
-    "billing": (BillingScreen, "Billing", "Credits against each plan's allowance, projected to month end"),
-    "followups": (FollowUpsScreen, "Follow-ups", "Marks for workflow owners: list, close, export"),
+NAVIGATION = {  # action → (module under tui/screens, screen class, title, help); imported on first use
+    "home": ("summary", "SummaryScreen", "Quick summary", "Activity, adoption and flags across every org"),
+    "rollouts": ("rollout", "RolloutScreen", "Rollout comparison", "Before / after / control for each change"),
+    "billing": ("billing", "BillingScreen", "Billing", "Credits against each plan's allowance, projected to month end"),
+    "followups": ("followups", "FollowUpsScreen", "Follow-ups", "Marks for workflow owners: list, close, export"),
 }
 
 
+def screen_class(module: str, name: str) -> type[Screen]:
+    """A screen class of `tui/screens`, imported when first needed (the first frame needs the summary only)."""
+    return getattr(import_module(f"{__package__}.screens.{module}"), name)
+
+
 class TrialStackApp(App):
+    """The review app: global keys, the review window the administrator chose, navigation and marking.
+
+    It opens no store itself: its opener (`tui.launch`) runs on a worker once the first frame is drawn, and
+    `review` hands the seam to screens' workers when it is ready. Every unforeseen error of a worker, the app's
+    or a screen's, reaches `report_worker_failure` and becomes one line, never a crash.
+    """
+
     CSS_PATH = "app.tcss"
     TITLE = "trialstack-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -74,21 +79,17 @@ class TrialStackApp(App):
     ]
     TAB_EXTRAS = ("help", "quit")
 
-    def __init__(self, review: Review | None = None, *, opener: Opener | None = None, store_label: str,
-                 read_only: bool = False, window: ReviewWindow | None = None,
-                 keymap: dict[str, str] | None = None, theme: str | None = None) -> None:
-        """Review an open store (`review`), or one that `opener` opens once the first frame is drawn.
+    def __init__(self, opener: Opener, *, store_label: str, read_only: bool = False,
+                 window: ReviewWindow | None = None, keymap: dict[str, str] | None = None,
+                 theme: str | None = None) -> None:
+        """Review the store `opener` opens once the first frame is drawn (`tui.launch.make_app` builds it).
 
         `keymap` (binding id → keys) and `theme` are the administrator's own, already checked (`tui.keys`).
         """
         super().__init__()
-        if (review is None) == (opener is None):
-            raise ValueError("give a review or an opener, not both")
         self._review: Future[Review] = Future()
-        if review is not None:
-            self._review.set_result(review)
         self._opener = opener
-        self.failure: str | None = None  # why the store could not be opened, when it could not
+        self.failure: str | None = None  # why the app ended early (the store could not be opened)
         self.prefetcher = OrgPrefetcher(lambda: self.review)
         self.store_label = store_label
         self.read_only = read_only
@@ -124,7 +125,7 @@ class TrialStackApp(App):
             raise UserFacingError("the app closed before the store was opened") from None
         except UserFacingError:
             raise
-        except Exception as exc:  # reported once, by _open_store
+        except Exception as exc:  # reported once, by report_worker_failure
             raise UserFacingError("the store could not be opened") from exc
 
     def tab_bar(self, current: str) -> ScreenTabs:
@@ -147,32 +148,21 @@ class TrialStackApp(App):
     def on_mount(self) -> None:
         # Draw the first frame first: importing the store's libraries (SQLAlchemy, SQLModel: ~0.3 s) and
         # opening the store happen on a worker thread after it, while the summary shows its loading indicator.
-        self.call_after_refresh(self._open_store if self._opener is not None else self._freeze_startup_objects)
+        self.call_after_refresh(self._open_store)
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
-        assert self._opener is not None
         if not self._review.set_running_or_notify_cancel():
             return  # the app was closed before it got this far
         try:
             review, notice = self._opener()
-        except UserFacingError as exc:
+        except BaseException as exc:  # screens waiting for the seam learn it failed; the app, how (below)
             self._review.set_exception(exc)
-            self._fail(2, f"trialstack-tui: {exc}")
-            return
-        except Exception as exc:  # unforeseen: one line, as the headless commands print it
-            self._review.set_exception(exc)
-            self._fail(1, traceback.format_exc() if os.environ.get("TRIALSTACK_DEBUG") else unexpected_error_line(exc))
-            return
+            raise
         self._review.set_result(review)
         self._freeze_startup_objects()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
-
-    def _fail(self, status: int, message: str) -> None:
-        """End the app: the store cannot be used. run_tui prints `failure` once the terminal is back."""
-        self.failure = message
-        self.call_from_thread(self.exit, return_code=status)
 
     def _freeze_startup_objects(self) -> None:
         # What exists now (modules, classes, the summary's widgets) lives as long as the app. Freezing it
@@ -184,25 +174,60 @@ class TrialStackApp(App):
         self._review.cancel()  # if the store never started opening, screens waiting for it stop waiting
         self.prefetcher.close()
 
+    # ------------------------------------------------------------------ worker failures
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event)
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """The one handler of unforeseen worker errors (foreseen ones are `UserFacingError`s, which the
+        workers show where they belong): the app's and every screen's workers end here.
+
+        A store that could not be opened ends the app with its line (exit status 2 when foreseen, else 1);
+        any other error becomes one line in a toast and on the screen that was loading, which stops loading."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        assert error is not None  # an ERROR state always carries its exception
+        debug = os.environ.get("TRIALSTACK_DEBUG")
+        if event.worker.group == "open":
+            if isinstance(error, UserFacingError):
+                self._end(2, f"trialstack-tui: {error}")
+            else:
+                details = "".join(traceback.format_exception(error))
+                self._end(1, details if debug else unexpected_error_line(error))
+            return
+        line = unexpected_error_line(error)
+        self.log.error("".join(traceback.format_exception(error)))
+        self.notify(line, severity="error", timeout=10)
+        node = event.worker.node
+        if isinstance(node, ReviewScreen):
+            node.load_failed(line)
+
+    def _end(self, status: int, message: str) -> None:
+        """End the app: the store cannot be used. run_tui prints `failure` once the terminal is back."""
+        self.failure = message
+        self.exit(return_code=status)
+
     # ------------------------------------------------------------------ navigation
 
     def open_org(self, org_id: str) -> None:
-        self.push_screen(OrgScreen(org_id))
+        self.push_screen(screen_class("org", "OrgScreen")(org_id))
 
     def open_workflow(self, workflow_id: str) -> None:
-        self.push_screen(WorkflowScreen(workflow_id))
+        self.push_screen(screen_class("workflow", "WorkflowScreen")(workflow_id))
 
     def open_comparison(self, change_id: str) -> None:
-        self.push_screen(RolloutScreen(select=change_id))
+        self.push_screen(screen_class("rollout", "RolloutScreen")(select=change_id))
 
     def _go(self, action: str) -> None:
-        screen_class = NAVIGATION[action][0]
-        if isinstance(self.screen, screen_class):
+        if getattr(self.screen, "TAB", None) == action:
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
-        if screen_class is not SummaryScreen:
-            self.push_screen(screen_class())
+        if action != "home":  # the summary is the default screen, at the bottom of the stack
+            module, name, _title, _help = NAVIGATION[action]
+            self.push_screen(screen_class(module, name)())
 
     def action_home(self) -> None:
         self._go("home")
@@ -217,12 +242,13 @@ class TrialStackApp(App):
         self._go("followups")
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+        help_screen = screen_class("help", "HelpScreen")
+        if not isinstance(self.screen, help_screen):
+            self.push_screen(help_screen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for action, (_cls, title, help_text) in NAVIGATION.items():
+        for action, (_module, _name, title, help_text) in NAVIGATION.items():
             yield SystemCommand(title, help_text, lambda a=action: self._go(a))
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
         yield SystemCommand("Window", "Cycle the review window: 7, 30, 90 days", self.action_cycle_window)
@@ -249,8 +275,19 @@ class TrialStackApp(App):
     def action_refresh(self) -> None:
         self.set_window(self.window.refreshed())
 
+    @work(thread=True, group="as-of", exclusive=True, exit_on_error=False)
     def action_as_of(self) -> None:
-        span = self.review.data_range()
+        """Ask for a date, with the stored data's first and last day (read here, off the UI thread)."""
+        try:
+            span = self.review.data_range()
+        except UserFacingError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self._ask_as_of, span)
+
+    def _ask_as_of(self, span: tuple[date, date] | None) -> None:
+        from .widgets.dialogs import AsOfChoice, AsOfDialog
+
         first, last = span if span else (None, None)
 
         def chosen(choice: AsOfChoice | None) -> None:
@@ -265,27 +302,45 @@ class TrialStackApp(App):
         if self.read_only:
             self.notify("This store is open read-only (--read-only): marks cannot be saved.", severity="warning")
             return
-        target = self.screen.mark_target() if isinstance(self.screen, ReviewScreen) else None
-        if target is None:
+        request = self.screen.mark_target() if isinstance(self.screen, ReviewScreen) else None
+        if request is None:
             self.notify("Nothing to mark here: highlight an org, workflow, flag or change first.", severity="warning")
             return
-        self.push_screen(MarkDialog(target), self._save_mark)
+        self._offer_mark(request)
+
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _offer_mark(self, request: MarkRequest) -> None:
+        """Fill the mark's defaults in the seam (the owner is the workflow's), then open the dialog on them."""
+        try:
+            request = self.review.mark_defaults(request)
+        except UserFacingError as exc:
+            self.call_from_thread(self.notify, f"Cannot mark: {exc}", severity="error")
+            return
+        self.call_from_thread(self._ask_mark, request)
+
+    def _ask_mark(self, request: MarkRequest) -> None:
+        from .widgets.dialogs import MarkDialog
+
+        self.push_screen(MarkDialog(request), self._save_mark)
 
     def _save_mark(self, request: MarkRequest | None) -> None:
         if request is not None:
             self._store_mark(request)
 
-    @work(thread=True, group="mark")
-    def _store_mark(self, r: MarkRequest) -> None:
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _store_mark(self, request: MarkRequest) -> None:
         try:
-            mark = self.review.mark(
-                target_type=r.target_type, reason=r.reason, note=r.note, owner=r.owner, org_id=r.org_id,
-                workspace_id=r.workspace_id, workflow_id=r.workflow_id, target_ref=r.target_ref,
-            )
+            mark = self.review.mark(request)
         except UserFacingError as exc:
             self.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
             return
-        self.call_from_thread(self.notify, f"Marked #{mark.id} for {mark.owner} ({mark.reason})")
+        self.call_from_thread(self._mark_saved, mark)
+
+    def _mark_saved(self, mark: FollowUpRecord) -> None:
+        """Say so, and tell every screen on the stack (the follow-ups list under a drill-down shows it)."""
+        self.notify(f"Marked #{mark.id} for {mark.owner} ({mark.reason})")
+        for screen in self.screen_stack:
+            screen.post_message(MarkSaved(mark))
 
     # ------------------------------------------------------------------ size
 
@@ -300,61 +355,3 @@ class TrialStackApp(App):
                 self.screen.refresh()
             else:
                 self.pop_screen()
-
-
-class StoreOpener:
-    """The app's `Opener` for a store location: opens it (on the app's worker) and closes it afterwards.
-
-    `prepare` runs once the store is open (the CLI fills a first-run default store there) and may return a
-    notice; `notices` keeps every notice, to print again when the terminal is back.
-    """
-
-    def __init__(
-        self, location: StoreLocation, *, read_only: bool, prepare: Callable[[Store], str | None] | None = None
-    ) -> None:
-        self.location = location
-        self.read_only = read_only
-        self.prepare = prepare
-        self.notices: list[str] = []
-        self._store: Store | None = None
-        self._opening = threading.Lock()
-
-    def __call__(self) -> tuple[Review, str | None]:
-        from ..review import Review
-        from ..store import Store
-
-        with self._opening:
-            self._store = Store(self.location, read_only=self.read_only)
-            prepared = self.prepare(self._store) if self.prepare else None
-            self.notices = [note for note in (self._store.upgrade_note, prepared) if note]
-            return Review(self._store), "; ".join(self.notices) or None
-
-    def close(self) -> None:
-        """Close the store; an administrator who quit while it was opening waits for the opening to end."""
-        with self._opening:
-            if self._store is not None:
-                self._store.close()
-
-
-def run_tui(
-    location: StoreLocation,
-    *,
-    read_only: bool,
-    days: int,
-    as_of: date | None,
-    prepare: Callable[[Store], str | None] | None = None,
-    keymap: dict[str, str] | None = None,
-    theme: str | None = None,
-) -> int:
-    """Run the app until the administrator quits; the store opens behind the first frame."""
-    opener = StoreOpener(location, read_only=read_only, prepare=prepare)
-    app = TrialStackApp(opener=opener, store_label=location.display, read_only=read_only,
-                        window=ReviewWindow(days, as_of), keymap=keymap, theme=theme)
-    try:
-        app.run()
-    finally:
-        opener.close()
-    for line in (*(f"trialstack-tui: {notice}" for notice in opener.notices), app.failure):
-        if line:
-            print(terminal_text(line), file=sys.stderr)
-    return app.return_code or 0

@@ -21,7 +21,7 @@ from ..preferences import Preferences
 from .app import TrialStackApp
 from .screens.billing import BillingScreen
 from .screens.followups import FollowUpsScreen
-from .screens.help import HelpScreen, keys_in_force
+from .screens.help import HelpScreen
 from .screens.org import OrgScreen
 from .screens.rollout import RolloutScreen
 from .screens.summary import SummaryScreen
@@ -29,6 +29,7 @@ from .screens.workflow import WorkflowScreen
 from .widgets.dialogs import AsOfDialog, ConfirmDialog, MarkDialog, TextDialog
 from .widgets.filter_bar import FilterBar
 from .widgets.tables import ReviewTable
+from .widgets.tabs import keys_in_force
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 _NAMED_KEYS = frozenset(k.value for k in Keys)

@@ -14,7 +14,7 @@ from ..metrics.summary import Flag, Summary
 from ..records import ChangeRecord, WorkflowRecord
 from ..view_models import Names
 from . import format as fmt
-from .widgets.dialogs import MarkRequest
+from ..marks import MarkRequest
 from .widgets.tables import Column, ReviewTable, Row
 
 FLAG_COLUMNS = [
@@ -69,7 +69,7 @@ class FlagSection(Vertical):
             where = Text(" / ").join(part for part in (org, workflow) if part.plain)
             panel.update(Text.assemble(kind, " · ", where, "\n", detail))
 def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
-    """A mark for one flag (a spike flag marks the spike), owned by the flagged workflow's owner."""
+    """A mark for one flag (a spike flag marks the spike); the seam makes the flagged workflow's owner its owner."""
     workflows = {w.workflow.workflow_id: w.workflow for w in summary.workflows}
     wf = workflows.get(flag.workflow_id or "")
     spike = flag.kind == "spike"
@@ -77,7 +77,6 @@ def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
         target_type="spike" if spike else "flag",
         description=f"{flag.kind.replace('_', ' ')}: {flag.detail}",
         reason=flag.kind,
-        owner=wf.owner if wf else "",
         org_id=flag.org_id,
         workspace_id=wf.workspace_id if wf else None,
         workflow_id=flag.workflow_id,
@@ -100,12 +99,11 @@ def flag_row(index: int, f: Flag, names: dict[str, str], wf_names: dict[str, str
 
 
 def workflow_mark(workflow: WorkflowRecord, flags: Sequence[Flag]) -> MarkRequest:
-    """A mark for a workflow, owned by its owner, with the reason of its first flag."""
+    """A mark for a workflow, with the reason of its first flag; the seam makes its owner the mark's owner."""
     return MarkRequest(
         target_type="workflow",
         description=f"workflow {workflow.name} ({workflow.workflow_id})",
         reason=flags[0].kind if flags else "other",
-        owner=workflow.owner,
         org_id=workflow.org_id,
         workspace_id=workflow.workspace_id,
         workflow_id=workflow.workflow_id,

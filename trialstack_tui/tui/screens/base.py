@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...errors import UserFacingError
+from ...records import FollowUpRecord
 from ..review_window import ReviewWindow
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.filter_bar import FilterBar
 from ..widgets.tables import ReviewTable
 
@@ -24,6 +28,15 @@ if TYPE_CHECKING:
     from ..app import TrialStackApp
 
 Model = TypeVar("Model")
+Built = TypeVar("Built")
+
+
+class MarkSaved(Message):
+    """A follow-up mark was committed; the app posts it to every screen on the stack."""
+
+    def __init__(self, mark: FollowUpRecord) -> None:
+        super().__init__()
+        self.mark = mark
 
 
 class ReviewScreen(Screen, Generic[Model]):
@@ -120,19 +133,33 @@ class ReviewScreen(Screen, Generic[Model]):
         if self.focused is not None:
             self._focus_before_load = self.focused
         self.query_one("#body").loading = True
-        self._load(self.app.window)
+        window = self.app.window
+        self.build_in_worker(partial(self.fetch, window), partial(self._loaded, window), self._failed, group="load")
 
-    @work(thread=True, exclusive=True, group="load")
-    def _load(self, window: ReviewWindow) -> None:
-        worker = get_current_worker()
-        try:
-            model: Any = self.fetch(window)
-        except UserFacingError as exc:
+    def build_in_worker(
+        self, build: Callable[[], Built], deliver: Callable[[Built], None], failed: Callable[[str], None],
+        *, group: str, exclusive: bool = True,
+    ) -> Worker[None]:
+        """Run `build` (a call to the review seam) on a worker thread, and hand its result to `deliver` on the
+        UI thread, or a foreseen fault's one-line message to `failed`. Nothing reaches either once the worker
+        is cancelled (a newer build of the same group, or the screen closed). An unforeseen error ends the
+        worker in its ERROR state, which the app's `report_worker_failure` turns into one line."""
+
+        def run() -> None:
+            worker = get_current_worker()
+            try:
+                result = build()
+            except UserFacingError as exc:
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(failed, str(exc))
+                return
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, str(exc))
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._loaded, window, model)
+                self.app.call_from_thread(deliver, result)
+
+        return self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.app.report_worker_failure(event)  # a screen's workers report to the screen; the app decides
 
     def _loaded(self, window: ReviewWindow, model: Model) -> None:
         self.loaded_for = window
@@ -145,10 +172,17 @@ class ReviewScreen(Screen, Generic[Model]):
 
     def _failed(self, message: str) -> None:
         self.loaded_for = self.app.window
+        self.load_failed(message)
+
+    def load_failed(self, message: str) -> None:
+        """Show why this screen's data could not be built, in place of a loading indicator that would spin
+        for ever; the keyboard stays on the table."""
         error = self.query_one("#load-error", Static)
         error.update(Text(message, style="bold red"))
         error.display = True
-        self.query_one("#body").loading = False
+        for widget in self.walk_children(Widget):
+            if widget.loading:
+                widget.loading = False
         self.restore_focus()
 
     def describe(self, window: ReviewWindow, model: Model) -> str:

@@ -17,7 +17,7 @@ from ...view_models import BillingLine, BillingView
 from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from .base import ReviewScreen
 

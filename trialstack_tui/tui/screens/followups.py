@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -21,7 +21,7 @@ from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.dialogs import ConfirmDialog, TextDialog
 from ..widgets.tables import Column, ReviewTable, Row
-from .base import ReviewScreen
+from .base import MarkSaved, ReviewScreen
 
 COLUMNS = [
     Column("id", "#", numeric=True),
@@ -137,15 +137,23 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             return
         self._set_status(mark.id, "open" if mark.status == "done" else "done")
 
-    @work(thread=True, group="followup-write")
     def _set_status(self, mark_id: int, status: str) -> None:
-        try:
-            self.app.review.set_followup_status(mark_id, status)
-        except UserFacingError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"#{mark_id} is {status}")
-        self.app.call_from_thread(self.reload)
+        def changed(_mark: FollowUpRecord) -> None:
+            self.notify(f"#{mark_id} is {status}")
+            self.reload()
+
+        self.build_in_worker(
+            lambda: self.app.review.set_followup_status(mark_id, status), changed, self._write_failed,
+            group="followup-write", exclusive=False,
+        )
+
+    def _write_failed(self, message: str) -> None:
+        self.notify(message, severity="error")
+
+    @on(MarkSaved)
+    def _mark_saved(self) -> None:
+        """A mark made anywhere (a drill-down opened from this list, say) shows here at once, without `r`."""
+        self.reload()
 
     def action_export(self, kind: str) -> None:
         if self.model is None:
@@ -165,16 +173,15 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             return
         self._build_owner_report(mark.owner, self.app.window)
 
-    @work(thread=True, group="owner-report")
     def _build_owner_report(self, owner: str, window: ReviewWindow) -> None:
-        try:
+        def build() -> tuple[Path, str]:
             model = self.app.review.owner_report(owner, days=window.days, as_of=window.as_of)
-        except UserFacingError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        content = report.owner_report_markdown(model)
-        path = default_export_path(report.owner_report_stem(owner), "md")
-        self.app.call_from_thread(self._write, path, content, f"Wrote the report for {visible(owner)} to")
+            return default_export_path(report.owner_report_stem(owner), "md"), report.owner_report_markdown(model)
+
+        def write(built: tuple[Path, str]) -> None:
+            self._write(*built, f"Wrote the report for {visible(owner)} to")
+
+        self.build_in_worker(build, write, self._write_failed, group="owner-report")
 
     def _write(self, path: Path, content: str, done: str, *, overwrite: bool = False) -> None:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from ..widgets.tables import ReviewTable
+from ..widgets.tabs import keys_in_force
 
 GLOBAL_NOTES = [
     ("ctrl+p", "Command palette: every screen, and any org or workflow by name"),
@@ -85,12 +85,6 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def keys_in_force(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
-    """The keys that reach `binding` now: the keymap's when it remaps the binding's id, else its own."""
-    keystring = keymap.get(binding.id, binding.key) if binding.id else binding.key
-    return [key.strip() for key in keystring.split(",") if key.strip()]
 
 
 def _own_bindings(cls: type) -> list[Binding]:

@@ -15,7 +15,7 @@ from ...view_models import OrgDetail
 from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker, gap_markers
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from ..table_rows import FlagSection, flag_mark, flag_row, workflow_mark
 from .base import ReviewScreen

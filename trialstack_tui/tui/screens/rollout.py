@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
-from ...errors import UserFacingError
 from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
 from ...records import ChangeRecord
@@ -23,7 +19,7 @@ from .. import format as fmt
 from ..table_rows import CHANGE_COLUMNS, change_row
 from ..review_window import ReviewWindow
 from ..widgets.charts import DailyChart, Marker
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.histogram import placebo_histogram
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
@@ -103,19 +99,15 @@ class RolloutScreen(ReviewScreen[ChangeList]):
 
     def compare(self, change_id: str) -> None:
         self.query_one("#comparison").loading = True
-        self._compare(change_id, self.days, self.app.window.as_of)
+        days, as_of = self.days, self.app.window.as_of
+        self.build_in_worker(
+            lambda: self.app.review.compare(change_id, days=days, as_of=as_of),
+            self._show_comparison, self._comparison_failed, group="compare",
+        )
 
-    @work(thread=True, exclusive=True, group="compare")
-    def _compare(self, change_id: str, days: int, as_of: date | None) -> None:
-        worker = get_current_worker()
-        try:
-            result = self.app.review.compare(change_id, days=days, as_of=as_of)
-        except UserFacingError as exc:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_comparison, result)
+    def _comparison_failed(self, message: str) -> None:
+        self.query_one("#comparison").loading = False
+        self.notify(message, severity="error")
 
     def _show_comparison(self, cmp: Comparison) -> None:
         self.comparison = cmp
@@ -165,13 +157,11 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             return None
         change = next(c for c in self.model[0] if c.change_id == key)
         cmp = self.comparison if self.comparison and self.comparison.change.change_id == key else None
-        owner = self.app.review.default_owner(change.workflow_id)
         note = f"{cmp.verdict}: {cmp.reason}" if cmp else ""
         return MarkRequest(
             target_type="change",
             description=f"comparison of {change.change_id}: {change.title} ({self.model[1].scope(change)})",
             reason="rollout",
-            owner=owner,
             org_id=change.org_id,
             workflow_id=change.workflow_id,
             target_ref=change.change_id,

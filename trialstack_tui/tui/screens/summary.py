@@ -17,7 +17,7 @@ from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.cards import MetricCard
 from ..widgets.charts import BarChart
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from ..table_rows import FlagSection, flag_mark, flag_row
 from .base import ReviewScreen

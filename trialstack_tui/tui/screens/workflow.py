@@ -16,7 +16,7 @@ from ..table_rows import CHANGE_COLUMNS, FlagSection, change_row, flag_row, work
 from ..review_window import ReviewWindow
 from ..widgets.cards import day_span, show_daily
 from ..widgets.charts import DailyChart, Marker, gap_markers
-from ..widgets.dialogs import MarkRequest
+from ...marks import MarkRequest
 from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
 

@@ -16,22 +16,7 @@ from textual.widgets import Button, Input, Label, Select, TextArea
 
 from ...limits import MAX_TEXT_CHARS, date_problem
 from ...safe_text import terminal_text, visible
-from ...view_models import FOLLOWUP_REASONS
-
-
-@dataclass(frozen=True)
-class MarkRequest:
-    """What the current screen offers to mark, with the defaults the dialog starts from."""
-
-    target_type: str  # org | workspace | workflow | spike | flag | change
-    description: str
-    reason: str = "other"
-    owner: str = ""
-    org_id: str | None = None
-    workspace_id: str | None = None
-    workflow_id: str | None = None
-    target_ref: str | None = None
-    note: str = ""  # the finding's detail: the stored note when the administrator types none
+from ...marks import REASONS, MarkRequest
 
 
 class NoteArea(TextArea):
@@ -73,7 +58,7 @@ class MarkDialog(ModalScreen[MarkRequest | None]):
             yield Label(Text("Mark for follow-up", style="bold"))
             yield Label(Text(visible(self.request.description)), classes="dialog-target")
             yield Label("Reason")
-            yield Select(((r.replace("_", " "), r) for r in FOLLOWUP_REASONS), value=self.request.reason,
+            yield Select(((r.replace("_", " "), r) for r in REASONS), value=self.request.reason,
                          allow_blank=False, id="reason", compact=True)
             yield Label("Owner (who follows up)")
             yield Input(visible(self.request.owner), placeholder="name of the workflow owner", id="owner", compact=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 
 
@@ -29,3 +30,9 @@ class ScreenTabs(Static):
             text.append(f" {key}", style="bold")
             text.append(f" {label} ")
         super().__init__(text, classes="screen-tabs")
+
+
+def keys_in_force(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that reach `binding` now: the keymap's when it remaps the binding's id, else its own."""
+    keystring = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [key.strip() for key in keystring.split(",") if key.strip()]
