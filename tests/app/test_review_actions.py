@@ -300,3 +300,51 @@ async def test_the_summary_says_when_the_whole_export_is_missing_days(make_app, 
         assert screen.model.totals.activity.covered_days == 26
         # Credits are read per covered day too: the lost days are no fall in spend.
         assert abs(screen.model.totals.activity.credits_trend.change) < 0.06  # read per day of all 30: −11 %
+
+
+async def test_a_mark_made_from_a_drill_down_of_the_followups_list_is_listed_on_escape(make_app, sample_db) -> None:
+    """follow-ups → Enter → m → Esc: the list under the drill-down hears MarkSaved and shows the mark at once."""
+    with Store(resolve_store(str(sample_db))) as store:
+        Review(store).mark(MarkRequest(target_type="workflow", reason="spike", workflow_id="wf-hx-1b",
+                                       org_id="org-hx", note="first"))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        followups = current(pilot)
+        assert isinstance(followups, FollowUpsScreen)
+        table = followups.query_one("#followups", ReviewTable)
+        assert len(table.visible_keys) == 1
+        await press(pilot, "enter")
+        assert current(pilot) is not followups  # drilled into the mark's workflow
+        await press(pilot, "m")
+        assert isinstance(app.screen, MarkDialog)
+        await pilot.press(*"second look")
+        await press(pilot, "enter")
+        await press(pilot, "escape")
+        assert app.screen is followups
+        assert len(table.visible_keys) == 2  # no `r` pressed
+        assert followups.model.marks[0].note.endswith("second look")
+        assert app.focused is table
+    assert len(_marks(sample_db)) == 2
+
+
+async def test_an_unforeseen_error_in_a_screens_read_is_one_line_and_the_keyboard_stays(make_app, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(Review, "org_detail", broken)  # the drill-down's read (and its prefetch) fails
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = current(pilot)
+        assert screen.model is None
+        assert not any(w.loading for w in screen.walk_children())  # no spinner left turning
+        error = screen.query_one("#load-error", Static)
+        assert error.display and "disk on fire" in error.render().plain
+        toasts = [n.message for n in app._notifications]
+        assert any("disk on fire" in t and "\n" not in t and "Traceback" not in t for t in toasts)
+        assert app.return_code is None  # the app lives on
+        await press(pilot, "escape", "j")
+        assert current(pilot).query_one("#orgs", ReviewTable).cursor_row == 1

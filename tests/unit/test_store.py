@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from trialstack_tui import cli
 from trialstack_tui.config import resolve_store
-from trialstack_tui.errors import NotFound, ReadOnlyStore, StoreError
+from trialstack_tui.errors import NotFound, ReadOnlyStore, StoreError, UserFacingError
 from trialstack_tui.review import Review
 from trialstack_tui.store import Store, queries
 from trialstack_tui.store.importer import import_path
@@ -182,3 +182,36 @@ def test_active_users_are_distinct_per_org_workflow_and_overall(store, tmp_path)
         assert queries.active_users(conn, first, last, group_by="workflow_id") == {"wf-a1": 2, "wf-a2": 1, "wf-b1": 1}
         assert queries.active_users(conn, first, first, exclude_org_ids=["org-a"]) == {None: 0}
         assert queries.data_range(conn) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "message"),
+    [
+        ({"target_type": "team"}, "unknown follow-up target 'team'; expected one of org, workspace, workflow"),
+        ({"target_type": "org", "org_id": "org-hx", "reason": "hunch"}, "unknown follow-up reason 'hunch'"),
+        ({"target_type": "org", "org_id": "org-hx", "note": "x" * 100_000}, "a note keeps up to"),
+    ],
+)
+def test_the_seam_refuses_a_mark_outside_the_vocabulary_and_writes_nothing(sqlite_location, sample_dir,
+                                                                            request_fields, message):
+    with Store(sqlite_location) as store:
+        import_path(store, sample_dir)
+        review = Review(store)
+        with pytest.raises(UserFacingError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            review.mark(MarkRequest(**request_fields))
+        assert review.followups(status="all") == []
+
+
+def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlite_location, sample_dir):
+    with Store(sqlite_location) as store:
+        import_path(store, sample_dir)
+        review = Review(store)
+        owner = review.catalog().workflows["wf-hx-1b"].owner
+        request = MarkRequest(target_type="workflow", org_id="org-hx", workflow_id="wf-hx-1b")
+        assert review.mark_defaults(request).owner == owner
+        assert review.mark_defaults(MarkRequest(target_type="workflow", workflow_id="wf-hx-1b", owner="Ana")).owner == "Ana"
+        mark = review.mark(request)
+        assert mark.owner == owner and mark.reason == "other"
+        with pytest.raises(UserFacingError, match="unknown follow-up status 'closed'; expected one of open, done"):
+            review.set_followup_status(mark.id, "closed")
+        assert review.followups(status="all")[0].status == "open"
