@@ -349,8 +349,9 @@ def _cmd_changes(store, args: argparse.Namespace) -> int:
     from .review import Review
 
     review = Review(store)
-    changes = review.changes(as_of=args.as_of)
-    say(report.to_json(report.changes_json(changes)) if args.json else report.changes_text(changes, review.names()))
+    listed = review.change_list(as_of=args.as_of)
+    say(report.to_json(report.changes_json(listed.changes)) if args.json
+        else report.changes_text(listed.changes, listed.names))
     return EXIT_OK
 
 

@@ -46,7 +46,9 @@ from .view_models import (
     OrgDetail,
     UntrainedUser,
     WorkflowDetail,
-    WorkspaceLine,
+    ChangeList,
+    FollowUpList,
+    workspace_lines,
 )
 
 
@@ -72,12 +74,11 @@ class Review:
 
     def resolve_as_of(self, as_of: date | None) -> tuple[date, date, date]:
         """(as_of, first and last day with data): as_of defaults to the last day that has events."""
-        span = self.data_range()
-        if span is None:
-            raise NoData("the store has no events yet; run `trialstack-tui import PATH` first")
-        return (as_of or span[1]), span[0], span[1]
+        with self.store.read() as conn:
+            return _resolve_as_of(conn, as_of)
 
     # ----------------------------------------------------------------- summary
+
 
     def summary(
         self,
@@ -95,101 +96,98 @@ class Review:
         (`summary --json`); per workflow for the workflows named by `workflow_lifecycle` (a workflow's screen,
         an owner's report), or for every one when it is True (`summary --json --workflows`). Elsewhere None.
         """
-        _check_days(days)
-        as_of, first, last = self.resolve_as_of(as_of)
-        window, previous = review_windows(as_of, days)
         with self.store.read() as conn:
-            cat = queries.catalog(conn)
-            if org_id is not None:
-                if org_id not in cat.orgs:
-                    raise NotFound(f"no organization with id {org_id!r}")
-                cat = _only_org(cat, org_id)
-            org_ids = None if org_id is None else [org_id]
-            every_workflow = workflow_lifecycle is True
-            wf_lifecycle = list(cat.workflows) if every_workflow else list(workflow_lifecycle or ())
-            by_workflow = (
-                _lifecycles(conn, window, previous, "workflow_id", org_ids, wf_lifecycle,
-                            workflow_ids=None if every_workflow else wf_lifecycle)
-                if wf_lifecycle else None
+            return self._summary(conn, days, as_of, org_id=org_id, lifecycle=lifecycle,
+                                 workflow_lifecycle=workflow_lifecycle)
+
+    def _summary(
+        self, conn, days: int, as_of: date | None, *, org_id: str | None = None, lifecycle: bool = False,
+        workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
+    ) -> Summary:
+        """`summary` inside the caller's read transaction (a drill-down reads in one); `catalog`, when the
+        caller has read it already."""
+        _check_days(days)
+        as_of, first, last = _resolve_as_of(conn, as_of)
+        window, previous = review_windows(as_of, days)
+        cat = catalog if catalog is not None else queries.catalog(conn)
+        if org_id is not None:
+            if org_id not in cat.orgs:
+                raise NotFound(f"no organization with id {org_id!r}")
+            cat = _only_org(cat, org_id)
+        org_ids = None if org_id is None else [org_id]
+        every_workflow = workflow_lifecycle is True
+        wf_lifecycle = list(cat.workflows) if every_workflow else list(workflow_lifecycle or ())
+        by_workflow = (
+            _lifecycles(conn, window, previous, "workflow_id", org_ids, wf_lifecycle,
+                        workflow_ids=None if every_workflow else wf_lifecycle)
+            if wf_lifecycle else None
+        )
+        # Per-workflow users are shown in one org's views; over every org they cost the most, and only
+        # `summary --json --workflows` asks for them there, whose lifecycle has counted them already.
+        active_by_workflow = None
+        if org_id is not None:
+            active_by_workflow = queries.active_users(
+                conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
             )
-            # Per-workflow users are shown in one org's views; over every org they cost the most, and only
-            # `summary --json --workflows` asks for them there, whose lifecycle has counted them already.
-            active_by_workflow = None
-            if org_id is not None:
-                active_by_workflow = queries.active_users(
-                    conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
-                )
-            elif by_workflow is not None and every_workflow:
-                active_by_workflow = {key: lc.active for key, lc in by_workflow.items()}
-            inputs = SummaryInputs(
-                catalog=cat,
-                as_of=as_of,
-                days=days,
-                first_data_day=first,
-                last_data_day=last,
-                rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
-                active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-                active_by_workflow=active_by_workflow,
-                active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
-                active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
-                trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
-                orgs_with_users=queries.orgs_with_user_data(conn),
-                daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
-                org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
-                    conn, *before, org_ids=org_ids
-                ),
-                lifecycle_by_org=(
-                    _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
-                    if org_id is not None or lifecycle else None
-                ),
-                lifecycle_by_workflow=by_workflow,
-            )
+        elif by_workflow is not None and every_workflow:
+            active_by_workflow = {key: lc.active for key, lc in by_workflow.items()}
+        inputs = SummaryInputs(
+            catalog=cat,
+            as_of=as_of,
+            days=days,
+            first_data_day=first,
+            last_data_day=last,
+            rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
+            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
+            active_by_workflow=active_by_workflow,
+            active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
+            active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
+            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
+            orgs_with_users=queries.orgs_with_user_data(conn),
+            daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
+            org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
+                conn, *before, org_ids=org_ids
+            ),
+            lifecycle_by_org=(
+                _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
+                if org_id is not None or lifecycle else None
+            ),
+            lifecycle_by_workflow=by_workflow,
+        )
         return build_summary(inputs)
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
-        """The drill-down of one org."""
-        summary = self.summary(days, as_of, org_id=org_id)
-        org = summary.orgs[0]
-        window = summary.window
-        cat = summary.catalog
+        """The drill-down of one org, read in one transaction."""
         with self.store.read() as conn:
+            summary = self._summary(conn, days, as_of, org_id=org_id)
+            window = summary.window
             untrained = [
                 UntrainedUser(user_id, role, state)
                 for _org, user_id, role, state in queries.untrained_by_lifecycle(
                     conn, window.start, window.end, summary.previous.start, summary.as_of, org_ids=[org_id]
                 )
             ]
-            ws_users = _workspace_users(conn, cat, org_id, window.start, window.end)
-        lines = []
-        for ws in (w for w in cat.workspaces.values() if w.org_id == org_id):
-            members = [w for w in summary.workflows if w.workflow.workspace_id == ws.workspace_id]
-            lines.append(
-                WorkspaceLine(
-                    workspace=ws,
-                    events=sum(w.activity.events for w in members),
-                    workflows_active=sum(1 for w in members if w.activity.events),
-                    workflows_total=len(members),
-                    active_users=ws_users.get(ws.workspace_id, 0),
-                )
-            )
-        lines.sort(key=lambda line: (-line.events, line.workspace.name))
+            ws_users = queries.active_users_by_workspace(conn, window.start, window.end, org_id)
+        cat = summary.catalog
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
-        return OrgDetail(summary=summary, org=org, workspaces=lines, changes=changes, untrained=untrained)
+        return OrgDetail(summary=summary, org=summary.orgs[0], workspaces=workspace_lines(summary, ws_users),
+                         changes=changes, untrained=untrained)
 
     def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
         """One workflow's daily series, spikes, outcomes, users and the changes that touched it."""
-        cat = self.catalog()
-        wf = cat.workflows.get(workflow_id)
-        if wf is None:
-            raise NotFound(f"no workflow with id {workflow_id!r}")
-        summary = self.summary(days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id])
-        mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
-        window = summary.window
-        history_from = window.start - timedelta(days=BASELINE_DAYS)
         with self.store.read() as conn:
+            cat = queries.catalog(conn)
+            wf = cat.workflows.get(workflow_id)
+            if wf is None:
+                raise NotFound(f"no workflow with id {workflow_id!r}")
+            summary = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
+                                    catalog=cat)
+            window = summary.window
+            history_from = window.start - timedelta(days=BASELINE_DAYS)
             history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])
             active = queries.daily_active_users(conn, window.start, window.end, workflow_ids=[workflow_id])
             first_day = queries.data_range(conn)
+        mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         rows = {r.day: r for r in history if r.day in window}
         series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
         expected = series.get((wf.org_id, workflow_id))
@@ -238,8 +236,13 @@ class Review:
 
     def changes(self, as_of: date | None = None) -> list[ChangeRecord]:
         """Every recorded change on or before `as_of` (None: all of them), newest first."""
-        changes = [c for c in self.catalog().changes.values() if as_of is None or c.date <= as_of]
-        return sorted(changes, key=lambda c: (c.date, c.change_id), reverse=True)
+        return self.change_list(as_of).changes
+
+    def change_list(self, as_of: date | None = None) -> ChangeList:
+        """The rollout screen's view model: `changes(as_of)` and the names of their scope, from one catalog read."""
+        cat = self.catalog()
+        changes = [c for c in cat.changes.values() if as_of is None or c.date <= as_of]
+        return ChangeList(sorted(changes, key=lambda c: (c.date, c.change_id), reverse=True), Names.of(cat))
 
     def compare(self, change_id: str, days: int = COMPARISON_DAYS, as_of: date | None = None) -> Comparison:
         """§3 before / after / control for one change, from the data up to `as_of` (None: all of it)."""
@@ -398,6 +401,12 @@ class Review:
         with self.store.read() as conn:
             return followups.list_marks(conn, status=status, owner=owner)
 
+    def followup_list(self, status: str = "open", owner: str | None = None) -> FollowUpList:
+        """The follow-ups screen's view model: `followups(status, owner)` and the names, in one read."""
+        with self.store.read() as conn:
+            return FollowUpList(followups.list_marks(conn, status=status, owner=owner),
+                                Names.of(queries.catalog(conn)))
+
     def set_followup_status(self, mark_id: int, status: str) -> FollowUpRecord:
         """Close a mark (`done`) or open it again (`open`), committed at once."""
         if status not in STATUSES:
@@ -469,9 +478,11 @@ def _only_org(cat: Catalog, org_id: str) -> Catalog:
     return replace(cat, orgs={org_id: cat.orgs[org_id]}, workspaces=workspaces, workflows=workflows)
 
 
-def _workspace_users(conn, cat: Catalog, org_id: str, start: date, end: date) -> dict[str, int]:
-    active = queries.active_users_by_workspace(conn, start, end, org_id)
-    return {ws.workspace_id: active.get(ws.workspace_id, 0) for ws in cat.workspaces.values() if ws.org_id == org_id}
+def _resolve_as_of(conn, as_of: date | None) -> tuple[date, date, date]:
+    span = queries.data_range(conn)
+    if span is None:
+        raise NoData("the store has no events yet; run `trialstack-tui import PATH` first")
+    return (as_of or span[1]), span[0], span[1]
 
 
 def _os_user() -> str:

@@ -43,6 +43,23 @@ class UntrainedUser:
     state: str  # one of metrics.lifecycle.STATES
 
 
+def workspace_lines(summary: Summary, active_by_workspace: dict[str, int]) -> list[WorkspaceLine]:
+    """One line per workspace of the summary's (one) org, busiest first: its events, workflows in use and
+    active users (`active_by_workspace`, by workspace id; absent is none)."""
+    lines = []
+    for ws in summary.catalog.workspaces.values():
+        members = [w for w in summary.workflows if w.workflow.workspace_id == ws.workspace_id]
+        lines.append(WorkspaceLine(
+            workspace=ws,
+            events=sum(w.activity.events for w in members),
+            workflows_active=sum(1 for w in members if w.activity.events),
+            workflows_total=len(members),
+            active_users=active_by_workspace.get(ws.workspace_id, 0),
+        ))
+    lines.sort(key=lambda line: (-line.events, line.workspace.name))
+    return lines
+
+
 @dataclass(frozen=True)
 class OrgDetail:
     """The org drill-down: its summary, workflows, workspaces, daily kinds, changes and untrained users."""
@@ -156,3 +173,19 @@ class Names:
             return "every org"
         org = self.org(change.org_id)
         return f"{org} / {self.workflow(change.workflow_id)}" if change.workflow_id else org
+
+
+@dataclass(frozen=True)
+class FollowUpList:
+    """The follow-ups screen: the marks asked for, newest first, and the names their ids stand for."""
+
+    marks: list[FollowUpRecord]
+    names: Names
+
+
+@dataclass(frozen=True)
+class ChangeList:
+    """The rollout screen's list: the changes up to the as-of date, newest first, and the names of their scope."""
+
+    changes: list[ChangeRecord]
+    names: Names

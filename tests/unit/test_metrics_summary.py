@@ -337,7 +337,7 @@ def test_ai_surge_needs_15_points_beyond_chance_and_50_ai_events(ai_before, ai_n
     assert bool(surges) is flagged
     if flagged:
         (f,) = surges
-        assert f"AI share 20% → 50%" in f.detail
+        assert "AI share 20% → 50%" in f.detail
         assert "acceptance 100% → 50%" in f.detail and "errors 2% → 0%" in f.detail
 
 

@@ -215,3 +215,26 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
         with pytest.raises(UserFacingError, match="unknown follow-up status 'closed'; expected one of open, done"):
             review.set_followup_status(mark.id, "closed")
         assert review.followups(status="all")[0].status == "open"
+
+
+def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
+    review = Review(sample_store)
+    reads = []
+    catalogs = []
+    real_read, real_catalog = sample_store.read, queries.catalog
+
+    def counted_read():
+        reads.append(1)
+        return real_read()
+
+    def counted_catalog(conn):
+        catalogs.append(1)
+        return real_catalog(conn)
+
+    monkeypatch.setattr(sample_store, "read", counted_read)
+    monkeypatch.setattr(queries, "catalog", counted_catalog)
+    detail = review.org_detail("org-hx")
+    assert detail.workspaces and (len(reads), len(catalogs)) == (1, 1)
+    reads.clear(), catalogs.clear()
+    wf = review.workflow_detail("wf-hx-1b")
+    assert wf.workflow.workflow_id == "wf-hx-1b" and (len(reads), len(catalogs)) == (1, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -16,7 +15,7 @@ from ...errors import UserFacingError
 from ...exports import default_export_path, write_export
 from ...records import FollowUpRecord
 from ...safe_text import visible
-from ...view_models import Names
+from ...view_models import FollowUpList
 from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.dialogs import ConfirmDialog, TextDialog
@@ -37,13 +36,7 @@ STATUS_CYCLE = ("open", "done", "all")
 EXPORTS = {"csv": report.followups_csv, "md": report.followups_markdown}
 
 
-@dataclass(frozen=True)
-class FollowUpsModel:
-    marks: list[FollowUpRecord]
-    names: Names
-
-
-class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
+class FollowUpsScreen(ReviewScreen[FollowUpList]):
     SCREEN_TITLE = "Follow-ups"
     TAB = "followups"
     FOCUS = "#followups"
@@ -76,18 +69,18 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
         yield Static(id="followup-detail", classes="panel")
         yield Static(id="followups-export", classes="section")
 
-    def fetch(self, window: ReviewWindow) -> FollowUpsModel:
+    def fetch(self, window: ReviewWindow) -> FollowUpList:
         review = self.app.review
-        return FollowUpsModel(marks=review.followups(status=self.status, owner=self.owner), names=review.names())
+        return review.followup_list(status=self.status, owner=self.owner)
 
-    def show(self, model: FollowUpsModel) -> None:
+    def show(self, model: FollowUpList) -> None:
         owner = f" · owner {self.owner}" if self.owner else ""
         self.query_one("#followups-filters", Static).update(
             Text(f"Showing {self.status} marks{owner}: {len(model.marks)}", style="bold")
         )
         self.query_one("#followups", ReviewTable).set_rows([_row(m, model) for m in model.marks])
 
-    def describe(self, window: ReviewWindow, model: FollowUpsModel) -> str:
+    def describe(self, window: ReviewWindow, model: FollowUpList) -> str:
         return f"{self.status} marks{f' for {self.owner}' if self.owner else ''} · {self.app.store_label}"
 
     @on(ReviewTable.RowHighlighted, "#followups")
@@ -212,13 +205,13 @@ class FollowUpsScreen(ReviewScreen[FollowUpsModel]):
             self.app.open_org(mark.org_id)
 
 
-def _target(m: FollowUpRecord, model: FollowUpsModel) -> str:
+def _target(m: FollowUpRecord, model: FollowUpList) -> str:
     name = model.names.workflow(m.workflow_id)
     ref = f" {m.target_ref}" if m.target_type in ("spike", "change") and m.target_ref else ""
     return f"{m.target_type}{ref}{': ' + name if name else ''}"
 
 
-def _row(m: FollowUpRecord, model: FollowUpsModel) -> Row:
+def _row(m: FollowUpRecord, model: FollowUpList) -> Row:
     org = model.names.org(m.org_id)
     return Row(
         key=str(m.id),

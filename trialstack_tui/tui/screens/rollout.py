@@ -12,9 +12,8 @@ from textual.widgets import Static
 
 from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
-from ...records import ChangeRecord
 from ...safe_text import visible
-from ...view_models import COMPARISON_DAYS, Names
+from ...view_models import COMPARISON_DAYS, ChangeList
 from .. import format as fmt
 from ..table_rows import CHANGE_COLUMNS, change_row
 from ..review_window import ReviewWindow
@@ -32,7 +31,6 @@ VERDICT_STYLE = {
 }
 
 
-ChangeList = tuple[list[ChangeRecord], Names]
 
 
 class RolloutScreen(ReviewScreen[ChangeList]):
@@ -68,14 +66,14 @@ class RolloutScreen(ReviewScreen[ChangeList]):
 
     def fetch(self, window: ReviewWindow) -> ChangeList:
         # As of a date, the changes after it had not happened yet: neither listed nor compared.
-        return self.app.review.changes(as_of=window.as_of), self.app.review.names()
+        return self.app.review.change_list(as_of=window.as_of)
 
     def describe(self, window: ReviewWindow, model: ChangeList) -> str:
         as_of = f" to {window.as_of}" if window.as_of else ""
-        return f"{len(model[0])} changes{as_of} · windows of {self.days} days · {self.app.store_label}"
+        return f"{len(model.changes)} changes{as_of} · windows of {self.days} days · {self.app.store_label}"
 
     def show(self, model: ChangeList) -> None:
-        changes, names = model
+        changes, names = model.changes, model.names
         table = self.query_one("#changes", ReviewTable)
         table.set_rows([change_row(c, names) for c in changes])
         if self.comparison is not None:  # again, for the new as-of date, or gone when the change is after it
@@ -155,12 +153,12 @@ class RolloutScreen(ReviewScreen[ChangeList]):
         key = self.query_one("#changes", ReviewTable).selected_key
         if self.model is None or key is None:
             return None
-        change = next(c for c in self.model[0] if c.change_id == key)
+        change = next(c for c in self.model.changes if c.change_id == key)
         cmp = self.comparison if self.comparison and self.comparison.change.change_id == key else None
         note = f"{cmp.verdict}: {cmp.reason}" if cmp else ""
         return MarkRequest(
             target_type="change",
-            description=f"comparison of {change.change_id}: {change.title} ({self.model[1].scope(change)})",
+            description=f"comparison of {change.change_id}: {change.title} ({self.model.names.scope(change)})",
             reason="rollout",
             org_id=change.org_id,
             workflow_id=change.workflow_id,
