@@ -165,6 +165,8 @@ def summary_json(s: Summary) -> dict[str, Any]:
             **_activity_json(t.activity),
             "active_users": t.active_users,
             "active_users_prev": t.active_users_prev,
+            "users_trend": _num(t.users_trend.change),
+            "users_trend_label": t.users_trend.label,
             "seats": t.seats,
             "adoption": _num(t.adoption),
             "workflows_active": t.workflows_active,

@@ -71,6 +71,11 @@ def test_summary_json_has_the_contract_shape(capsys, db):
     assert all(f.keys() >= {"kind", "org_id", "workflow_id", "detail"} for f in doc["flags"])
     assert doc["spikes"] == []
     assert (doc["totals"]["events"], doc["totals"]["active_users"]) == (11, 3)
+    # The users trend the summary's Users card shows is in the document too.
+    totals = doc["totals"]
+    prev = totals["active_users_prev"]
+    expected = ("new", None) if prev == 0 else (totals["users_trend_label"], round((3 - prev) / prev, 4))
+    assert (totals["users_trend_label"], totals["users_trend"]) == expected
 
 
 def test_summary_json_figures_of_one_org(capsys, db):

@@ -150,6 +150,11 @@ class Totals:
         return ratio(self.active_users, self.seats)
 
     @property
+    def users_trend(self) -> Trend:
+        """Active users against the previous window's (the summary's Users card and `summary --json`)."""
+        return trend(self.active_users, self.active_users_prev)
+
+    @property
     def adoption_prev(self) -> float | None:
         return ratio(self.active_users_prev, self.seats)
 

@@ -21,6 +21,12 @@ KEEP = 16
 
 
 class OrgPrefetcher:
+    """Builds org drill-downs one at a time on its own thread, keyed by (org, window), keeping the last KEEP.
+
+    `prefetch` starts a build for the highlighted org; `ready` hands over a finished one without waiting (the
+    screen then paints its first frame complete); `get` waits for it on a screen's worker. `close` ends the
+    thread with the app."""
+
     def __init__(self, review: Callable[[], Review]) -> None:
         self.review = review  # the seam, asked for when a build starts (the store may still be opening)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")

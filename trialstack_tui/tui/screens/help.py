@@ -22,7 +22,9 @@ GLOBAL_NOTES = [
 
 
 class HelpScreen(ModalScreen[None]):
-    """Scrolls by keyboard (j/k, arrows, PgUp/PgDn, Home/End): at 80×24 the key list is longer than the box."""
+    """The `?` box over the current screen: what that screen answers (its HELP) and every key in force there,
+    as the keymap has them. Scrolls by keyboard (j/k, arrows, PgUp/PgDn, Home/End): at 80×24 the key list is
+    longer than the box."""
 
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close", id="help-close"),

@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ...metrics.summary import Flag, OrgSummary, Summary
-from ...metrics.windows import DaySpan, trend
+from ...metrics.windows import DaySpan
 from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.cards import MetricCard
@@ -89,8 +89,7 @@ class SummaryScreen(ReviewScreen[Summary]):
         daily = model.daily
         card = partial(self._card, model.window)
         card("events", Text.assemble(f"{now.events:,} ", fmt.trend(t.activity.trend)), [p.counts.events for p in daily])
-        users_trend = fmt.trend(trend(t.active_users, t.active_users_prev))
-        card("users", Text.assemble(f"{t.active_users:,} ", users_trend), [p.active_users for p in daily])
+        card("users", Text.assemble(f"{t.active_users:,} ", fmt.trend(t.users_trend)), [p.active_users for p in daily])
         card(
             "adoption",
             Text(f"{fmt.share(t.adoption).plain} of {t.seats:,}{_points(t.adoption, t.adoption_prev)}"),
