@@ -64,6 +64,16 @@ class DailyCounts:
     rejected: int
     credits: float
 
+    @classmethod
+    def empty(cls, day: date, org_id: str, workflow_id: str) -> DailyCounts:
+        """A day without events."""
+        return cls(day, org_id, workflow_id, *(0 for _ in COUNT_FIELDS))
+
+
+COUNT_FIELDS = ("events", "manual", "ai", "queue", "ok", "error", "accepted", "rejected", "credits")
+"""The rollup's counts, in the order DailyCounts, the daily_usage table and metrics' Counts hold them; the
+importer's rollup SQL is written from this tuple."""
+
 
 @dataclass(frozen=True, slots=True)
 class FollowUpRecord:

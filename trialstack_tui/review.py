@@ -192,7 +192,7 @@ class Review:
         series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
         expected = series.get((wf.org_id, workflow_id))
         days_filled = [
-            rows.get(d) or DailyCounts(d, wf.org_id, workflow_id, 0, 0, 0, 0, 0, 0, 0, 0, 0.0)
+            rows.get(d) or DailyCounts.empty(d, wf.org_id, workflow_id)
             for d in window.each_day()
         ]
         changes = [

@@ -238,3 +238,28 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
     assert wf.workflow.workflow_id == "wf-hx-1b" and (len(reads), len(catalogs)) == (1, 1)
+
+
+def test_the_nine_counts_are_one_tuple_that_the_record_the_table_the_metrics_and_the_rollup_follow(
+    sample_store,
+):
+    from dataclasses import fields
+
+    from trialstack_tui.metrics.counts import Counts
+    from trialstack_tui.records import COUNT_FIELDS, DailyCounts
+    from trialstack_tui.store import tables
+    from trialstack_tui.store.import_rows import EVENT_KINDS, OUTCOMES
+
+    assert COUNT_FIELDS == ("events", *EVENT_KINDS, *OUTCOMES, "credits")  # the rollup SQL's SUMs in this order
+    assert tuple(f.name for f in fields(DailyCounts))[3:] == COUNT_FIELDS
+    assert tuple(f.name for f in fields(Counts)) == COUNT_FIELDS
+    assert tuple(tables.DailyUsageRow.__table__.columns.keys())[3:] == COUNT_FIELDS
+    # The generated rollup adds up: every count of the sample's rollup equals the sum over its events.
+    with sample_store.read() as conn:
+        rollup = conn.execute(text(f"SELECT {', '.join(f'SUM({n})' for n in COUNT_FIELDS)} FROM daily_usage")).one()
+        raw = conn.execute(text(
+            "SELECT COUNT(*), " + ", ".join(f"SUM(kind = '{k}')" for k in EVENT_KINDS) + ", "
+            + ", ".join(f"SUM(outcome = '{o}')" for o in OUTCOMES) + ", SUM(credits) FROM events"
+        )).one()
+    assert rollup[:-1] == raw[:-1] and abs(rollup[-1] - raw[-1]) < 1e-6
+    assert Counts.total([DailyCounts.empty(date(2026, 1, 1), "o", "w")] * 2) == Counts()

@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select, text
 
 from ..errors import ImportFailed
+from ..records import COUNT_FIELDS
 from . import tables
 from .bulk_load import EventLoader, event_loader
 from .engine import Store
 from .event_stream import ORG_USER_COLUMNS, USAGE_COLUMNS, USER_COLUMNS, Message, Rows, open_event_stream
 from .import_rows import (
     CHANGE_KINDS,
+    EVENT_KINDS,
+    OUTCOMES,
     RowError,
     bool_field,
     choice_field,
@@ -249,30 +252,15 @@ class _Run:
         return self.conn.execute(select(func.coalesce(func.max(tables.Event.c.seq), 0))).scalar_one()
 
 
-_ROLLUP_USAGE_SQL = """
-INSERT INTO daily_usage (day, workflow_id, org_id, events, manual, ai, queue, ok, error, accepted, rejected, credits)
-SELECT day, workflow_id, MIN(org_id), COUNT(*),
-       SUM(CASE WHEN kind = 'manual' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN kind = 'ai' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN kind = 'queue' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN outcome = 'ok' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN outcome = 'error' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END),
-       SUM(credits)
-FROM events WHERE seq > :since
-GROUP BY day, workflow_id
-ON CONFLICT (day, workflow_id) DO UPDATE SET
-  events = daily_usage.events + excluded.events,
-  manual = daily_usage.manual + excluded.manual,
-  ai = daily_usage.ai + excluded.ai,
-  queue = daily_usage.queue + excluded.queue,
-  ok = daily_usage.ok + excluded.ok,
-  error = daily_usage.error + excluded.error,
-  accepted = daily_usage.accepted + excluded.accepted,
-  rejected = daily_usage.rejected + excluded.rejected,
-  credits = daily_usage.credits + excluded.credits
-"""
+_ROLLUP_USAGE_SQL = (  # one SUM per count of COUNT_FIELDS: events, each kind, each outcome, credits
+    f"INSERT INTO daily_usage (day, workflow_id, org_id, {', '.join(COUNT_FIELDS)})\n"
+    "SELECT day, workflow_id, MIN(org_id), COUNT(*),\n"
+    + "".join(f"       SUM(CASE WHEN kind = '{kind}' THEN 1 ELSE 0 END),\n" for kind in EVENT_KINDS)
+    + "".join(f"       SUM(CASE WHEN outcome = '{outcome}' THEN 1 ELSE 0 END),\n" for outcome in OUTCOMES)
+    + "       SUM(credits)\nFROM events WHERE seq > :since\nGROUP BY day, workflow_id\n"
+    "ON CONFLICT (day, workflow_id) DO UPDATE SET\n"
+    + ",\n".join(f"  {name} = daily_usage.{name} + excluded.{name}" for name in COUNT_FIELDS)
+)
 
 _ROLLUP_USERS_SQL = """
 INSERT INTO daily_user (day, workflow_id, user_id, org_id, events)
