@@ -415,7 +415,7 @@ def seam_times(db: str, repeat: int) -> dict[str, float]:
         summary = review.summary()
         org_id = summary.orgs[0].org.org_id
         workflow_id = review.org_detail(org_id).workflows[0].workflow.workflow_id
-        changes = [c.change_id for c in review.changes()]
+        changes = [c.change_id for c in review.change_list().changes]
         owner = review.catalog().workflows[workflow_id].owner
         calls = {
             "summary()": review.summary,

@@ -234,12 +234,9 @@ class Review:
         """Org and workflow names by id."""
         return Names.of(self.catalog())
 
-    def changes(self, as_of: date | None = None) -> list[ChangeRecord]:
-        """Every recorded change on or before `as_of` (None: all of them), newest first."""
-        return self.change_list(as_of).changes
-
     def change_list(self, as_of: date | None = None) -> ChangeList:
-        """The rollout screen's view model: `changes(as_of)` and the names of their scope, from one catalog read."""
+        """Every recorded change on or before `as_of` (None: all of them), newest first, and the names of their
+        scope, from one catalog read: the rollout screen's view model and `changes`' list."""
         cat = self.catalog()
         changes = [c for c in cat.changes.values() if as_of is None or c.date <= as_of]
         return ChangeList(sorted(changes, key=lambda c: (c.date, c.change_id), reverse=True), Names.of(cat))

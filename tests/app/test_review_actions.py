@@ -29,6 +29,15 @@ def _marks(db: Path, status: str = "all"):
         return Review(store).followups(status=status)
 
 
+async def _open_followups(pilot) -> tuple[FollowUpsScreen, ReviewTable]:
+    """From the start: `f`, the follow-ups screen and its list."""
+    await settle(pilot)
+    await press(pilot, "f")
+    screen = current(pilot)
+    assert isinstance(screen, FollowUpsScreen)
+    return screen, screen.query_one("#followups", ReviewTable)
+
+
 async def _open_change(pilot, change_id: str) -> RolloutScreen:
     await press(pilot, "c")
     screen = current(pilot)
@@ -152,11 +161,7 @@ async def test_followups_filter_close_and_export(make_app, sample_db, tmp_path, 
         review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="b"))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "f")
-        screen = current(pilot)
-        assert isinstance(screen, FollowUpsScreen)
-        table = screen.query_one("#followups", ReviewTable)
+        screen, table = await _open_followups(pilot)
         assert len(table.visible_keys) == 2
         # the newest first: the overage mark
         assert screen.selected().reason == "overage"
@@ -221,9 +226,7 @@ async def test_R_writes_the_highlighted_marks_owner_a_report(make_app, sample_db
         expected = review.owner_report("Sofia Rossi")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "f")
-        screen = current(pilot)
+        screen, _table = await _open_followups(pilot)
         assert screen.selected().owner == "Sofia Rossi"
         await press(pilot, "R")
         await settle(pilot)
@@ -309,11 +312,7 @@ async def test_a_mark_made_from_a_drill_down_of_the_followups_list_is_listed_on_
                                        org_id="org-hx", note="first"))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "f")
-        followups = current(pilot)
-        assert isinstance(followups, FollowUpsScreen)
-        table = followups.query_one("#followups", ReviewTable)
+        followups, table = await _open_followups(pilot)
         assert len(table.visible_keys) == 1
         await press(pilot, "enter")
         assert current(pilot) is not followups  # drilled into the mark's workflow

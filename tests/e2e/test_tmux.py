@@ -143,7 +143,7 @@ def test_after_every_action_at_80x24_j_moves_the_cursor_and_enter_drills_in(tmp_
         review.mark(MarkRequest(target_type="org", reason="overage", owner="Finance Desk", org_id="org-sm", note="over"))
         orders = {days: [o.org.name for o in review.summary(days=days).orgs] for days in (7, 30, 90)}
         billing = [line.name for line in review.billing().lines]
-        changes = review.changes()
+        changes = review.change_list().changes
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
     env.pop("TRIALSTACK_DB", None)
     tmux = Tmux(env)

@@ -30,6 +30,7 @@ from .screens.base import MarkSaved, ReviewScreen
 from .screens.summary import SummaryScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .widgets.tabs import ScreenTabs, keys_in_force
+from .workers import build_in_worker
 
 if TYPE_CHECKING:
     from ..records import FollowUpRecord
@@ -275,15 +276,12 @@ class TrialStackApp(App):
     def action_refresh(self) -> None:
         self.set_window(self.window.refreshed())
 
-    @work(thread=True, group="as-of", exclusive=True, exit_on_error=False)
     def action_as_of(self) -> None:
-        """Ask for a date, with the stored data's first and last day (read here, off the UI thread)."""
-        try:
-            span = self.review.data_range()
-        except UserFacingError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(self._ask_as_of, span)
+        """Ask for a date, with the stored data's first and last day (read on a worker, off the UI thread)."""
+        build_in_worker(self, lambda: self.review.data_range(), self._ask_as_of, self._say_error, group="as-of")
+
+    def _say_error(self, message: str) -> None:
+        self.notify(message, severity="error")
 
     def _ask_as_of(self, span: tuple[date, date] | None) -> None:
         from .widgets.dialogs import AsOfChoice, AsOfDialog
@@ -306,17 +304,9 @@ class TrialStackApp(App):
         if request is None:
             self.notify("Nothing to mark here: highlight an org, workflow, flag or change first.", severity="warning")
             return
-        self._offer_mark(request)
-
-    @work(thread=True, group="mark", exit_on_error=False)
-    def _offer_mark(self, request: MarkRequest) -> None:
-        """Fill the mark's defaults in the seam (the owner is the workflow's), then open the dialog on them."""
-        try:
-            request = self.review.mark_defaults(request)
-        except UserFacingError as exc:
-            self.call_from_thread(self.notify, f"Cannot mark: {exc}", severity="error")
-            return
-        self.call_from_thread(self._ask_mark, request)
+        # The seam fills the mark's defaults (the owner is the workflow's), on a worker; the dialog opens on them.
+        build_in_worker(self, lambda: self.review.mark_defaults(request), self._ask_mark,
+                        lambda message: self._say_error(f"Cannot mark: {message}"), group="mark", exclusive=False)
 
     def _ask_mark(self, request: MarkRequest) -> None:
         from .widgets.dialogs import MarkDialog
@@ -325,16 +315,8 @@ class TrialStackApp(App):
 
     def _save_mark(self, request: MarkRequest | None) -> None:
         if request is not None:
-            self._store_mark(request)
-
-    @work(thread=True, group="mark", exit_on_error=False)
-    def _store_mark(self, request: MarkRequest) -> None:
-        try:
-            mark = self.review.mark(request)
-        except UserFacingError as exc:
-            self.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
-            return
-        self.call_from_thread(self._mark_saved, mark)
+            build_in_worker(self, lambda: self.review.mark(request), self._mark_saved,
+                            lambda message: self._say_error(f"Not saved: {message}"), group="mark", exclusive=False)
 
     def _mark_saved(self, mark: FollowUpRecord) -> None:
         """Say so, and tell every screen on the stack (the follow-ups list under a drill-down shows it)."""

@@ -15,11 +15,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker
 
-from ...errors import UserFacingError
 from ...records import FollowUpRecord
 from ..review_window import ReviewWindow
+from ..workers import Built, build_in_worker
 from ...marks import MarkRequest
 from ..widgets.filter_bar import FilterBar
 from ..widgets.tables import ReviewTable
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from ..app import TrialStackApp
 
 Model = TypeVar("Model")
-Built = TypeVar("Built")
 
 
 class MarkSaved(Message):
@@ -140,23 +139,8 @@ class ReviewScreen(Screen, Generic[Model]):
         self, build: Callable[[], Built], deliver: Callable[[Built], None], failed: Callable[[str], None],
         *, group: str, exclusive: bool = True,
     ) -> Worker[None]:
-        """Run `build` (a call to the review seam) on a worker thread, and hand its result to `deliver` on the
-        UI thread, or a foreseen fault's one-line message to `failed`. Nothing reaches either once the worker
-        is cancelled (a newer build of the same group, or the screen closed). An unforeseen error ends the
-        worker in its ERROR state, which the app's `report_worker_failure` turns into one line."""
-
-        def run() -> None:
-            worker = get_current_worker()
-            try:
-                result = build()
-            except UserFacingError as exc:
-                if not worker.is_cancelled:
-                    self.app.call_from_thread(failed, str(exc))
-                return
-            if not worker.is_cancelled:
-                self.app.call_from_thread(deliver, result)
-
-        return self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+        """`workers.build_in_worker` on this screen: its workers end with it."""
+        return build_in_worker(self, build, deliver, failed, group=group, exclusive=exclusive)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.app.report_worker_failure(event)  # a screen's workers report to the screen; the app decides
