@@ -35,6 +35,29 @@ async def test_tab_reaches_the_whole_area_chart_and_the_highlighted_flag_in_full
         assert summary.screen.region.contains_region(detail.region)
 
 
+
+async def test_the_flag_detail_follows_the_cursor_growing_and_shrinking_with_each_detail(make_app) -> None:
+    # The panel is laid out again only when its height changes (a held key repaints the panel alone): every
+    # flag's whole detail must still show, in a panel exactly as tall as it.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        summary = current(pilot)
+        await press(pilot, "tab", "tab")
+        flags = summary.query_one("#flags", ReviewTable)
+        assert app.focused is flags
+        detail = summary.query_one(".flag-detail")
+        heights = set()
+        for step in range(min(8, len(summary.model.flags))):
+            flag = summary.model.flags[int(flags.selected_key)]
+            lines = detail.render_lines(detail.region.reset_offset)  # what the panel paints now
+            painted = " ".join(" ".join(strip.text for strip in lines).split())
+            assert " ".join(flag.detail.split()) in painted
+            assert painted.endswith(" ".join(flag.detail.split()).split()[-1])  # nothing after it: no stale line
+            heights.add(detail.region.height)
+            await press(pilot, "j")
+        assert len(heights) > 1  # the sample's details differ in length: the panel did grow and shrink
+
 async def test_the_org_panel_wraps_instead_of_cutting(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

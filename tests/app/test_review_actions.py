@@ -347,3 +347,4 @@ async def test_an_unforeseen_error_in_a_screens_read_is_one_line_and_the_keyboar
         assert app.return_code is None  # the app lives on
         await press(pilot, "escape", "j")
         assert current(pilot).query_one("#orgs", ReviewTable).cursor_row == 1
+

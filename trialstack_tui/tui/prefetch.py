@@ -23,9 +23,9 @@ KEEP = 16
 class OrgPrefetcher:
     """Builds org drill-downs one at a time on its own thread, keyed by (org, window), keeping the last KEEP.
 
-    `prefetch` starts a build for the highlighted org; `ready` hands over a finished one without waiting (the
-    screen then paints its first frame complete); `get` waits for it on a screen's worker. `close` ends the
-    thread with the app."""
+    `prefetch` starts a build for the highlighted org and cancels the builds still waiting for the thread;
+    `ready` hands over a finished one without waiting (the screen then paints its first frame complete);
+    `get` waits for it on a screen's worker. `close` ends the thread with the app."""
 
     def __init__(self, review: Callable[[], Review]) -> None:
         self.review = review  # the seam, asked for when a build starts (the store may still be opening)
@@ -41,6 +41,9 @@ class OrgPrefetcher:
         if key in self._futures:
             self._futures.move_to_end(key)
             return
+        # The cursor has moved on: builds still waiting for the thread are for orgs it has left.
+        for waiting in [k for k, future in self._futures.items() if future.cancel()]:
+            del self._futures[waiting]
         self._futures[key] = self._executor.submit(self._fetch, org_id, window)
         while len(self._futures) > KEEP:
             self._futures.popitem(last=False)[1].cancel()

@@ -8,13 +8,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from ..metrics.summary import Flag, Summary
 from ..records import ChangeRecord, WorkflowRecord
 from ..view_models import Names
 from . import format as fmt
 from ..marks import MarkRequest
+from .widgets.detail_panel import DetailPanel
 from .widgets.tables import Column, ReviewTable, Row
 
 FLAG_COLUMNS = [
@@ -36,7 +36,7 @@ class FlagSection(Vertical):
 
     def compose(self) -> ComposeResult:
         yield ReviewTable(FLAG_COLUMNS, id=self.table_id, empty=self.empty)
-        yield Static(classes="flag-detail panel")
+        yield DetailPanel(classes="flag-detail panel")
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.query_one(ReviewTable).set_rows(rows)
@@ -62,12 +62,12 @@ class FlagSection(Vertical):
     def show_detail(self) -> None:
         """Show the highlighted flag's kind, where, and its whole detail, wrapped; nothing when there is none."""
         row = self.query_one(ReviewTable).selected_row()
-        panel = self.query_one(".flag-detail", Static)
+        panel = self.query_one(".flag-detail", DetailPanel)
         panel.display = row is not None
         if row is not None:
             kind, org, workflow, detail = row.cells
             where = Text(" / ").join(part for part in (org, workflow) if part.plain)
-            panel.update(Text.assemble(kind, " · ", where, "\n", detail))
+            panel.show(Text.assemble(kind, " · ", where, "\n", detail))
 def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
     """A mark for one flag (a spike flag marks the spike); the seam makes the flagged workflow's owner its owner."""
     workflows = {w.workflow.workflow_id: w.workflow for w in summary.workflows}

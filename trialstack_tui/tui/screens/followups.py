@@ -18,6 +18,7 @@ from ...safe_text import visible
 from ...view_models import FollowUpList
 from .. import format as fmt
 from ..review_window import ReviewWindow
+from ..widgets.detail_panel import DetailPanel
 from ..widgets.dialogs import ConfirmDialog, TextDialog
 from ..widgets.tables import Column, ReviewTable, Row
 from .base import MarkSaved, ReviewScreen
@@ -66,7 +67,7 @@ class FollowUpsScreen(ReviewScreen[FollowUpList]):
     def compose_body(self) -> ComposeResult:
         yield Static(id="followups-filters", classes="section")
         yield ReviewTable(COLUMNS, id="followups", sort_column=0, empty="No marks here")
-        yield Static(id="followup-detail", classes="panel")
+        yield DetailPanel(id="followup-detail", classes="panel")
         yield Static(id="followups-export", classes="section")
 
     def fetch(self, window: ReviewWindow) -> FollowUpList:
@@ -86,12 +87,12 @@ class FollowUpsScreen(ReviewScreen[FollowUpList]):
     @on(ReviewTable.RowHighlighted, "#followups")
     def _highlighted(self) -> None:
         mark = self.selected()
-        detail = self.query_one("#followup-detail", Static)
+        detail = self.query_one("#followup-detail", DetailPanel)
         if mark is None or self.model is None:
-            detail.update("")
+            detail.show("")
             return
         closed = f" · closed {mark.closed_at:%Y-%m-%d %H:%M}" if mark.closed_at else ""
-        detail.update(fmt.fact_lines([
+        detail.show(fmt.fact_lines([
             ("Target", fmt.data(_target(mark, self.model)), False),
             ("Org", fmt.data(self.model.names.org(mark.org_id) or "—"), False),
             ("Owner", fmt.data(mark.owner), False),
