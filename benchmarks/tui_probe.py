@@ -109,15 +109,25 @@ def _loaded(app, screen_type) -> bool:
 
 async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
-    from trialstack_tui.review import Review
-    from trialstack_tui.tui.launch import make_app
+    from trialstack_tui.tui.launch import StoreOpener, make_app
+    from trialstack_tui.tui.prefetch import OrgPrefetcher
     from trialstack_tui.tui.screens.summary import SummaryScreen
 
     # As `trialstack-tui` starts it (the same factory run_tui uses): the store opens behind the first frame.
     app, opener = make_app(resolve_store(db))
-    from trialstack_tui.tui.prefetch import OrgPrefetcher
+    data_times: dict[str, list[float]] = {}
+    opened = StoreOpener.__call__
 
-    data_times = _time_calls(Review, "summary", "org_detail")
+    def open_and_time(self):
+        # The seam is imported by the opener, on the app's worker: time its calls from then on (importing it
+        # here, before the app runs, would put SQLAlchemy's import in front of the first frame).
+        result = opened(self)
+        from trialstack_tui.review import Review
+
+        data_times.update(_time_calls(Review, "summary", "org_detail"))
+        return result
+
+    StoreOpener.__call__ = open_and_time
     builds = _time_calls(OrgPrefetcher, "_fetch")["_fetch"]
     clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
     started = time.time()
@@ -166,6 +176,7 @@ async def probe_trialstack(db: str, launched: float) -> dict:
         "drill_down_org": org_id,
         "summary_data_s": data_times["summary"][0],
         "drill_down_data_s": data_times["org_detail"][0],
+        "drill_down_data_all_s": data_times["org_detail"],
         "held": held,
         "drill_downs_built": len(builds),
         "frames": frames,
@@ -258,6 +269,7 @@ async def _hold(app, pilot, clock: PaintClock, table_id: str) -> dict:
     return {
         "keys": keys, "rows": last_row + 1, "moved": table.cursor_row, "expected": expected,
         "slowest_key_ms": max(latencies, default=0.0) * 1000,
+        "slowest_key_index": max(range(len(latencies)), key=latencies.__getitem__, default=-1),
         "median_key_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
         "longest_frame_gap_ms": max(gaps, default=0.0) * 1000,
         # keys still queued at release would keep painting after it

@@ -20,7 +20,7 @@ from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
 from .preferences import Preferences, load_preferences
 from .serve import DEFAULT_PORT, LOOPBACK
-from .view_models import COMPARISON_DAYS, DEFAULT_DAYS
+from .metrics.window_days import COMPARISON_DAYS, DEFAULT_DAYS
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .metrics.summary import FLAG_KINDS
+from .metrics.flag_kinds import FLAG_KINDS
 
 TARGET_TYPES = ("org", "workspace", "workflow", "spike", "flag", "change")
 REASONS = (*FLAG_KINDS, "rollout", "other")

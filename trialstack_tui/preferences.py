@@ -25,7 +25,7 @@ import platformdirs
 
 from .config import APP_NAME
 from .errors import UserFacingError
-from .view_models import WINDOW_CHOICES
+from .metrics.window_days import WINDOW_CHOICES
 
 CONFIG_FILENAME = "config.toml"
 SETTINGS = ("theme", "window", "store", "keys")

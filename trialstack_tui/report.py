@@ -19,6 +19,7 @@ from .metrics.spikes import Spike
 from .metrics.evidence import Gap
 from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummary
 from .records import ChangeRecord, DailyCounts, FollowUpRecord
+from .figures import pct
 from .safe_text import csv_cell, json_safe, visible
 from .sparkline import sparkline
 from .view_models import BillingView, Names, OrgDetail, OwnerReport, WorkflowDetail
@@ -349,16 +350,6 @@ def _json_default(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- text
-
-
-def pct(value: float | None, signed: bool = False) -> str:
-    """A share as a whole percentage, '—' when unknown; signed, a change that rounds to nothing is '±0%'."""
-    if value is None:
-        return "—"
-    if not signed:
-        return f"{value:.0%}"
-    text = f"{value:+.0%}"
-    return "±0%" if text in ("+0%", "-0%") else text
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> str:

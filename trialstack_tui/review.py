@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Collection
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .errors import NotFound, UserFacingError
@@ -23,7 +24,8 @@ from .metrics.summary import (
     org_days_needed,
     rows_needed_from,
 )
-from .metrics.lifecycle import Lifecycle, lifecycle_from_counts
+from .metrics.lifecycle import Lifecycle, UserState, lifecycle_from_counts, lifecycles_from_states
+from .metrics.window_days import COMPARISON_DAYS, DEFAULT_DAYS
 from .metrics.windows import DaySpan, review_windows
 from .records import (
     Catalog,
@@ -34,8 +36,6 @@ from .records import (
 )
 from .store import Store, followups, queries
 from .view_models import (
-    COMPARISON_DAYS,
-    DEFAULT_DAYS,
     ChangeVerdict,
     OwnerMark,
     OwnerReport,
@@ -103,9 +103,10 @@ class Review:
     def _summary(
         self, conn, days: int, as_of: date | None, *, org_id: str | None = None, lifecycle: bool = False,
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
+        org_users: _OrgUsers | None = None,
     ) -> Summary:
-        """`summary` inside the caller's read transaction (a drill-down reads in one); `catalog`, when the
-        caller has read it already."""
+        """`summary` inside the caller's read transaction (a drill-down reads in one); `catalog` and, for one
+        org, `org_users` when the caller has read them already."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
@@ -122,55 +123,62 @@ class Review:
                         workflow_ids=None if every_workflow else wf_lifecycle)
             if wf_lifecycle else None
         )
-        # Per-workflow users are shown in one org's views; over every org they cost the most, and only
-        # `summary --json --workflows` asks for them there, whose lifecycle has counted them already.
-        active_by_workflow = None
-        if org_id is not None:
-            active_by_workflow = queries.active_users(
-                conn, window.start, window.end, group_by="workflow_id", org_ids=org_ids
-            )
-        elif by_workflow is not None and every_workflow:
-            active_by_workflow = {key: lc.active for key, lc in by_workflow.items()}
-        inputs = SummaryInputs(
+        common = dict(
             catalog=cat,
             as_of=as_of,
             days=days,
             first_data_day=first,
             last_data_day=last,
             rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
-            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-            active_by_workflow=active_by_workflow,
-            active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
-            active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
-            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
             orgs_with_users=queries.orgs_with_user_data(conn),
             daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
             org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
                 conn, *before, org_ids=org_ids
             ),
-            lifecycle_by_org=(
-                _lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs))
-                if org_id is not None or lifecycle else None
-            ),
             lifecycle_by_workflow=by_workflow,
         )
-        return build_summary(inputs)
+        if org_id is not None:
+            # One org: its users' states answer active users now and before, trained users and lifecycle in
+            # one read, and one scan of the workflow rollup its active users per workflow.
+            users = org_users if org_users is not None else _OrgUsers.read(conn, window, previous, org_id)
+            org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
+            return build_summary(SummaryInputs(
+                **common,
+                active_by_org={org_id: org_lifecycle[org_id].active},
+                active_by_workflow=users.active_by_workflow(),
+                active_total=org_lifecycle[org_id].active,
+                active_total_prev=sum(1 for u in users.states if u.state in ("returning", "dormant")),
+                trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
+                lifecycle_by_org=org_lifecycle,
+            ))
+        return build_summary(SummaryInputs(
+            **common,
+            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id"),
+            # Per-workflow users over every org cost the most; only `summary --json --workflows` asks for
+            # them, whose lifecycle has counted them already.
+            active_by_workflow=(
+                {key: lc.active for key, lc in by_workflow.items()} if by_workflow is not None and every_workflow
+                else None
+            ),
+            active_total=queries.active_users(conn, window.start, window.end)[None],
+            active_total_prev=queries.active_users(conn, previous.start, previous.end)[None],
+            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
+            lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", None, list(cat.orgs)) if lifecycle else None,
+        ))
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
         """The drill-down of one org, read in one transaction."""
         with self.store.read() as conn:
-            summary = self._summary(conn, days, as_of, org_id=org_id)
-            window = summary.window
-            untrained = [
-                UntrainedUser(user_id, role, state)
-                for _org, user_id, role, state in queries.untrained_by_lifecycle(
-                    conn, window.start, window.end, summary.previous.start, summary.as_of, org_ids=[org_id]
-                )
-            ]
-            ws_users = queries.active_users_by_workspace(conn, window.start, window.end, org_id)
+            _check_days(days)
+            as_of = _resolve_as_of(conn, as_of)[0]
+            window, previous = review_windows(as_of, days)
+            users = _OrgUsers.read(conn, window, previous, org_id)
+            summary = self._summary(conn, days, as_of, org_id=org_id, org_users=users)
         cat = summary.catalog
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
-        return OrgDetail(summary=summary, org=summary.orgs[0], workspaces=workspace_lines(summary, ws_users),
+        untrained = [UntrainedUser(u.user_id, u.role, u.state) for u in users.states if not u.trained_by(as_of)]
+        return OrgDetail(summary=summary, org=summary.orgs[0],
+                         workspaces=workspace_lines(summary, users.active_by_workspace(cat)),
                          changes=changes, untrained=untrained)
 
     def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
@@ -185,7 +193,10 @@ class Review:
             window = summary.window
             history_from = window.start - timedelta(days=BASELINE_DAYS)
             history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])
-            active = queries.daily_active_users(conn, window.start, window.end, workflow_ids=[workflow_id])
+            # With its org named, the read takes the org's range of daily_user's covering index, not every
+            # workflow's rows of the window.
+            active = queries.daily_active_users(conn, window.start, window.end, org_ids=[wf.org_id],
+                                                workflow_ids=[workflow_id])
             first_day = queries.data_range(conn)
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         rows = {r.day: r for r in history if r.day in window}
@@ -343,10 +354,10 @@ class Review:
             return verdicts[change.change_id]
 
         with self.store.read() as conn:
-            untrained = queries.untrained_by_lifecycle(
-                conn, window.start, window.end, previous.start, as_of,
+            untrained = [u for u in queries.user_states(
+                conn, window.start, window.end, previous.start,
                 group_by="workflow_id", workflow_ids=[w.workflow_id for w in mine],
-            ) if mine else []
+            ) if not u.trained_by(as_of)] if mine else []
         workflows = []
         for wf in mine:
             summary = summaries[wf.org_id]
@@ -356,7 +367,7 @@ class Review:
                 workspace_name=cat.workspaces[wf.workspace_id].name,
                 flags=[f for f in summary.flags if f.workflow_id == wf.workflow_id],
                 changes=[verdict(c) for c in cat.changes.values() if _touches(c, wf)],
-                untrained=[UntrainedUser(u, role, state) for key, u, role, state in untrained if key == wf.workflow_id],
+                untrained=[UntrainedUser(u.user_id, u.role, u.state) for u in untrained if u.key == wf.workflow_id],
             ))
         workflows.sort(key=lambda w: (-w.summary.activity.events, w.summary.workflow.name.casefold()))
         owner_marks = [
@@ -410,6 +421,30 @@ class Review:
             raise UserFacingError(f"unknown follow-up status {status!r}; expected one of {', '.join(STATUSES)}")
         with self.store.write() as conn:
             return followups.set_status(conn, mark_id, status)
+
+
+@dataclass(frozen=True)
+class _OrgUsers:
+    """One org's users for a window: each user's state (org grain) and who was active in which workflow."""
+
+    states: list[UserState]
+    pairs: list[tuple[str, str]]  # (workflow_id, user_id) with an event in the window
+
+    @classmethod
+    def read(cls, conn, window: DaySpan, previous: DaySpan, org_id: str) -> _OrgUsers:
+        return cls(
+            queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
+            queries.active_pairs(conn, window.start, window.end, org_id),
+        )
+
+    def active_by_workflow(self) -> dict[str, int]:
+        return dict(Counter(workflow_id for workflow_id, _ in self.pairs))
+
+    def active_by_workspace(self, cat: Catalog) -> dict[str, int]:
+        users: dict[str, set[str]] = {}
+        for workflow_id, user_id in self.pairs:
+            users.setdefault(cat.workflows[workflow_id].workspace_id, set()).add(user_id)
+        return {workspace_id: len(members) for workspace_id, members in users.items()}
 
 
 def _check_days(days: int) -> None:

@@ -17,10 +17,6 @@ from .metrics.summary import Flag, OrgSummary, Summary, WorkflowSummary
 from .metrics.windows import DaySpan
 from .records import Catalog, ChangeRecord, DailyCounts, FollowUpRecord, WorkflowRecord, WorkspaceRecord
 
-DEFAULT_DAYS = 30  # the review window
-COMPARISON_DAYS = 14  # a rollout comparison's before and after windows (§3)
-WINDOW_CHOICES = (7, 30, 90)
-
 
 @dataclass(frozen=True)
 class WorkspaceLine:

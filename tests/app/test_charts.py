@@ -8,7 +8,8 @@ from pathlib import Path
 from trialstack_tui.config import resolve_store
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
-from trialstack_tui.tui.widgets.charts import BarChart, DailyChart, _DailyPlot, bar_lines
+from trialstack_tui.tui.widgets.charts import BarChart, DailyChart, bar_lines
+from trialstack_tui.tui.widgets.plots import DailyPlot
 
 from .conftest import current, press, settle, write_org_set
 
@@ -95,11 +96,11 @@ async def test_chart_series_differ_by_glyph_in_no_color(make_app, monkeypatch) -
         chart = current(pilot).query_one("#org-activity", DailyChart)
         legend = chart.query_one(".chart-legend").render().plain
         assert "█ manual" in legend and "▒ ai" in legend and "░ queue" in legend
-        drawn = chart.query_one(_DailyPlot).render().plain
+        drawn = chart.query_one(DailyPlot).render().plain
         assert {"█", "▒", "░"} <= set(drawn)  # each series drawn in its own glyph
         await press(pilot, "c", "enter")  # the newest change: one org's, so it has a control
         chart = current(pilot).query_one("#cmp-chart", DailyChart)
         legend = chart.query_one(".chart-legend").render().plain
         assert "• scope" in legend and "x control" in legend
-        drawn = chart.query_one(_DailyPlot).render().plain
+        drawn = chart.query_one(DailyPlot).render().plain
         assert "•" in drawn and "x" in drawn

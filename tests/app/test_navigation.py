@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from trialstack_tui.tui.screens.help import HelpScreen
@@ -211,3 +212,87 @@ async def test_the_first_org_is_prefetched_as_soon_as_the_summary_shows(make_app
         assert app.prefetcher.requested(first, app.window)
         await press(pilot, "enter")
         assert current(pilot).model is app.prefetcher.ready(first, app.window)
+
+
+def _frames(app) -> list[tuple[str, bool]]:
+    """(screen class, whether its body shows the loading indicator) of every frame the app paints from now."""
+    seen: list[tuple[str, bool]] = []
+    original = app._display
+
+    def display(screen, renderable) -> None:
+        original(screen, renderable)
+        if renderable is not None:
+            body = screen.query("#body")
+            seen.append((type(screen).__name__, bool(body) and body.first().loading))
+
+    app._display = display
+    return seen
+
+
+async def test_a_drill_down_nothing_prefetched_opens_finished_in_its_first_frame(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        frames = _frames(app)
+        await pilot.press("j", "enter")  # Enter at once: the summary's prefetch timer has not fired
+        await settle(pilot)
+        org = current(pilot)
+        assert isinstance(org, OrgScreen) and org.org_id == org.model.org.org.org_id
+        org_frames = [loading for name, loading in frames if name == "OrgScreen"]
+        assert org_frames and not any(org_frames)  # never an empty or spinning org screen
+        await press(pilot, "j")
+        workflow_id = org.query_one("#workflows", ReviewTable).selected_key
+        frames.clear()
+        await pilot.press("enter")
+        await settle(pilot)
+        wf = current(pilot)
+        assert isinstance(wf, WorkflowScreen) and wf.model.workflow.workflow_id == workflow_id
+        assert [loading for name, loading in frames if name == "WorkflowScreen"][0] is False
+
+
+async def test_a_slow_drill_down_opens_with_its_loading_indicator_and_is_built_once(make_app, monkeypatch) -> None:
+    from trialstack_tui.review import Review
+    from trialstack_tui.tui import app as app_module
+
+    built: list[str] = []
+    workflow_detail = Review.workflow_detail
+
+    def slow(self, workflow_id, *args, **kwargs):
+        built.append(workflow_id)
+        time.sleep(app_module.OPEN_WAIT + 0.4)
+        return workflow_detail(self, workflow_id, *args, **kwargs)
+
+    monkeypatch.setattr(Review, "workflow_detail", slow)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await pilot.press("enter")
+        await pilot.pause(app_module.OPEN_WAIT + 0.15)
+        waiting = current(pilot)
+        assert isinstance(waiting, WorkflowScreen)  # opened after OPEN_WAIT, the build still under way
+        assert waiting.query_one("#body").loading and waiting.model is None
+        await settle(pilot)
+        assert waiting.model is not None and not waiting.query_one("#body").loading
+        assert built == [waiting.workflow_id]  # the screen waited for the app's build; it did not start its own
+        await press(pilot, "j")  # the keyboard is on the screen
+        assert app.screen is waiting
+
+
+async def test_a_drill_down_that_cannot_be_built_opens_with_the_reason(make_app, monkeypatch) -> None:
+    from trialstack_tui.errors import UserFacingError
+    from trialstack_tui.review import Review
+
+    def refused(self, workflow_id, *args, **kwargs):
+        raise UserFacingError("the store is being upgraded")
+
+    monkeypatch.setattr(Review, "workflow_detail", refused)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "enter")
+        screen = current(pilot)
+        assert isinstance(screen, WorkflowScreen) and screen.model is None
+        error = screen.query_one("#load-error")
+        assert error.display and "being upgraded" in error.render().plain
+        assert not screen.query_one("#body").loading

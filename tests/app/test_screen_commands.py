@@ -8,7 +8,7 @@ import json
 from textual.widgets import Static
 
 from trialstack_tui import cli, report
-from trialstack_tui.metrics.summary import FLAG_KINDS
+from trialstack_tui.metrics.flag_kinds import FLAG_KINDS
 from trialstack_tui.tui.screens.summary import FLAG_SHORT
 from trialstack_tui.tui.screens.billing import BillingScreen
 from trialstack_tui.tui.screens.org import OrgScreen

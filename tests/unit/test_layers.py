@@ -40,13 +40,14 @@ def test_lint_imports_reports_a_broken_contract(tmp_path):
     assert "seam without store BROKEN" in result.stdout and "trialstack_tui.review -> trialstack_tui.store" in result.stdout
 
 
-def modules_after_import(*names: str) -> set[str]:
-    """The top-level packages loaded by importing `names` in a fresh interpreter."""
+def modules_after_import(*names: str, whole: bool = False) -> set[str]:
+    """The top-level packages (`whole`: the modules) loaded by importing `names` in a fresh interpreter."""
+    shown = "m" if whole else "m.split('.')[0]"
     script = (
         "import importlib, json, sys\n"
         f"for name in {list(names)!r}:\n"
         "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        f"print(json.dumps(sorted({{{shown} for m in sys.modules}})))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     return set(json.loads(result.stdout))
@@ -79,6 +80,19 @@ def test_the_tui_draws_without_importing_the_store():
     loaded = modules_after_import("trialstack_tui.tui.launch")
     assert "textual" in loaded  # the probe really imported the app
     assert not loaded & {"sqlalchemy", "sqlmodel", "pydantic", "psycopg"}
+
+
+def test_the_first_frame_imports_neither_the_metrics_nor_plotext():
+    """What the summary's first frame does not draw loads later: the metrics, records and view models with
+    the store (on the worker), plotext with the first chart, the other screens when opened."""
+    loaded = modules_after_import("trialstack_tui.tui.launch", whole=True)
+    assert "trialstack_tui.tui.screens.summary" in loaded  # the probe really imported the first screen
+    later = {
+        "plotext", "textual_plotext", "trialstack_tui.records", "trialstack_tui.view_models", "trialstack_tui.report",
+        "trialstack_tui.metrics.summary", "trialstack_tui.metrics.rollout", "trialstack_tui.metrics.spikes",
+        "trialstack_tui.metrics.evidence", "trialstack_tui.tui.screens.org", "trialstack_tui.tui.widgets.plots",
+    }
+    assert not loaded & later
 
 
 @pytest.mark.parametrize(

@@ -25,12 +25,6 @@ UNTRAINED = 0.5
 AI_SURGE_RISE = 0.15
 AI_SURGE_MIN_EVENTS = 50
 
-FLAG_KINDS = (
-    "data_gap", "declining", "narrow_adoption", "concentrated", "spike", "ai_surge", "ai_low_acceptance",
-    "high_error_rate", "overage", "untrained_users", "budget_warning",
-)
-
-
 @dataclass(frozen=True)
 class Flag:
     kind: str

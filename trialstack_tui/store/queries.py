@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, distinct, func, select, tuple_
 
+from ..metrics.lifecycle import UserState
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord, WorkspaceRecord
 from .tables import Change, DailyOrgUser, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
 
@@ -42,10 +43,11 @@ def catalog(conn: Connection) -> Catalog:
 
 def data_range(conn: Connection) -> tuple[date, date] | None:
     """The first and last day that have events, or None for a store without events."""
-    first, last = conn.execute(select(func.min(DailyUsage.c.day), func.max(DailyUsage.c.day))).one()
+    # Two reads: SQLite answers a lone MIN or MAX from the index's ends, both together by a scan.
+    first = conn.execute(select(func.min(DailyUsage.c.day))).scalar_one()
     if first is None:
         return None
-    return first, last
+    return first, conn.execute(select(func.max(DailyUsage.c.day))).scalar_one()
 
 
 def daily_counts(
@@ -141,17 +143,6 @@ def active_users(
     column = table.c[group_by]
     query = _user_scope(select(column, users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
     return {key: n for key, n in conn.execute(query.group_by(column))}
-
-
-def active_users_by_workspace(conn: Connection, start: date, end: date, org_id: str) -> dict[str, int]:
-    """Per workspace of the org, distinct users with an event in start..end (workspaces without any absent)."""
-    query = (
-        select(Workflow.c.workspace_id, func.count(distinct(DailyUser.c.user_id)))
-        .join(Workflow, Workflow.c.workflow_id == DailyUser.c.workflow_id)
-        .where(DailyUser.c.org_id == org_id, DailyUser.c.day >= start, DailyUser.c.day <= end)
-        .group_by(Workflow.c.workspace_id)
-    )
-    return {workspace_id: n for workspace_id, n in conn.execute(query)}
 
 
 def daily_active_users(
@@ -267,28 +258,38 @@ def lifecycle(
     return found
 
 
-def untrained_by_lifecycle(
+def user_states(
     conn: Connection,
     start: date,
     end: date,
     previous_start: date,
-    as_of: date,
     *,
     group_by: str = "org_id",
     org_ids: Collection[str] | None = None,
     workflow_ids: Collection[str] | None = None,
-) -> list[tuple[str, str, str, str]]:
-    """Users active in the window or the previous one and not trained by as_of, as (`org_id` / `workflow_id`
-    key, user_id, role, lifecycle state), ordered by key and user; role '' when the user is not in the users
-    file (such users count as untrained)."""
+) -> list[UserState]:
+    """Every user active in the window or the previous one, per `org_id` / `workflow_id`: user-days in the
+    window, lifecycle state, role and training date (from the users file; '' and None when not in it),
+    ordered by key and user. One read answers a scope's active users now and before, who of them is
+    trained, its lifecycle and its untrained users."""
     users = _user_lifecycle(start, end, previous_start, group_by=group_by, org_ids=org_ids, workflow_ids=workflow_ids)
     query = (
-        select(users.c.key, users.c.user_id, User.c.role, User.c.trained_on, users.c.state)
+        select(users.c.key, users.c.user_id, users.c.user_days, users.c.state, User.c.role, User.c.trained_on)
         .join(User, User.c.user_id == users.c.user_id, isouter=True)
         .order_by(users.c.key, users.c.user_id)
     )
     return [
-        (key, user_id, role or "", name)
-        for key, user_id, role, trained_on, name in conn.execute(query)
-        if trained_on is None or trained_on > as_of
+        UserState(key, user_id, int(user_days or 0), state, role or "", trained_on)
+        for key, user_id, user_days, state, role, trained_on in conn.execute(query)
     ]
+
+
+def active_pairs(conn: Connection, start: date, end: date, org_id: str) -> list[tuple[str, str]]:
+    """The (workflow_id, user_id) pairs of the org with an event in start..end: one scan of `daily_user`
+    answers its active users per workflow and per workspace."""
+    query = (
+        select(DailyUser.c.workflow_id, DailyUser.c.user_id)
+        .where(DailyUser.c.org_id == org_id, DailyUser.c.day >= start, DailyUser.c.day <= end)
+        .distinct()
+    )
+    return [(workflow_id, user_id) for workflow_id, user_id in conn.execute(query)]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 Opener = Callable[[], "tuple[Review, str | None]"]
 """Opens the store; returns the review seam over it and a notice for the administrator (or None)."""
 
+OPEN_WAIT = 0.3  # seconds a drill-down's model may be built before its screen opens with a loading indicator
 NAVIGATION = {  # action → (module under tui/screens, screen class, title, help); imported on first use
     "home": ("summary", "SummaryScreen", "Quick summary", "Activity, adoption and flags across every org"),
     "rollouts": ("rollout", "RolloutScreen", "Rollout comparison", "Before / after / control for each change"),
@@ -92,6 +93,7 @@ class TrialStackApp(App):
         self._opener = opener
         self.failure: str | None = None  # why the app ended early (the store could not be opened)
         self.prefetcher = OrgPrefetcher(lambda: self.review)
+        self._opening: ReviewScreen | None = None  # the drill-down Enter asked for, while its model is built
         self.store_label = store_label
         self.read_only = read_only
         self.window = window or ReviewWindow()
@@ -213,10 +215,54 @@ class TrialStackApp(App):
     # ------------------------------------------------------------------ navigation
 
     def open_org(self, org_id: str) -> None:
-        self.push_screen(screen_class("org", "OrgScreen")(org_id))
+        window = self.window
+        screen = screen_class("org", "OrgScreen")(org_id)
+        if self.prefetcher.ready(org_id, window) is not None:
+            self.push_screen(screen)  # prefetched: its first frame is the finished one
+        else:
+            self._open_built(screen, lambda: self.prefetcher.get(org_id, window))
 
     def open_workflow(self, workflow_id: str) -> None:
-        self.push_screen(screen_class("workflow", "WorkflowScreen")(workflow_id))
+        window = self.window
+        screen = screen_class("workflow", "WorkflowScreen")(workflow_id)
+        self._open_built(screen, lambda: self.review.workflow_detail(workflow_id, days=window.days, as_of=window.as_of))
+
+    def _open_built(self, screen: ReviewScreen, build: Callable[[], object]) -> None:
+        """Open a drill-down whose view model is built first, for up to OPEN_WAIT, while the current screen
+        stays: composing the new screen at the same time would take the interpreter from the build (each row
+        read hands the lock back and forth) and paint an empty screen first. The screen then paints finished
+        in one frame; a build that takes longer opens it with its loading indicator and arrives there."""
+        window, asked_on = self.window, self.screen
+        self._opening = screen
+        screen.arriving = True
+
+        def push() -> None:
+            if self._opening is screen and self.screen is asked_on:  # no newer Enter, nothing opened since
+                self._opening = None
+                self.push_screen(screen)
+
+        def arrived(model: object) -> None:
+            screen.arrive(window, model)
+            push()
+
+        def refused(message: str) -> None:  # a foreseen fault: the screen shows it
+            screen.arriving = False
+            if screen.is_mounted:
+                screen.load_failed(message)
+            else:
+                push()
+
+        def build_or_give_up() -> object:
+            try:
+                return build()
+            except UserFacingError:
+                raise
+            except Exception as exc:  # unforeseen: the worker's ERROR state tells it; the screen stops waiting
+                self.call_from_thread(refused, unexpected_error_line(exc))
+                raise
+
+        self.set_timer(OPEN_WAIT, push)
+        build_in_worker(self, build_or_give_up, arrived, refused, group="drill-down")
 
     def open_comparison(self, change_id: str) -> None:
         self.push_screen(screen_class("rollout", "RolloutScreen")(select=change_id))

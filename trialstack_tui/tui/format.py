@@ -5,11 +5,16 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from ..metrics.lifecycle import STATES, Lifecycle
-from ..metrics.windows import Trend
-from ..report import pct
+from typing import TYPE_CHECKING
+
+from ..figures import pct
+from ..metrics.lifecycle import STATES
 from ..safe_text import plain, visible
 from ..sparkline import sparkline
+
+if TYPE_CHECKING:
+    from ..metrics.lifecycle import Lifecycle
+    from ..metrics.windows import Trend
 
 TREND_STYLE = {"growing": "green", "declining": "red", "new": "cyan", "none": "dim", "steady": ""}
 TREND_ARROW = {"growing": "▲", "declining": "▼", "new": "✚", "none": "·", "steady": "▶"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..view_models import WINDOW_CHOICES
+from ..metrics.window_days import WINDOW_CHOICES
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from ..metrics.summary import Flag, Summary
-from ..records import ChangeRecord, WorkflowRecord
-from ..view_models import Names
 from . import format as fmt
 from ..marks import MarkRequest
 from .widgets.detail_panel import DetailPanel
 from .widgets.tables import Column, ReviewTable, Row
+
+if TYPE_CHECKING:
+    from ..metrics.summary import Flag, Summary
+    from ..records import ChangeRecord, WorkflowRecord
+    from ..view_models import Names
 
 FLAG_COLUMNS = [
     Column("kind", "Flag"),
@@ -53,7 +56,8 @@ class FlagSection(Vertical):
             self._reveal()
 
     def on_descendant_focus(self) -> None:
-        self._reveal()
+        if getattr(self.screen, "focus_settled", True):  # the screen's own first focus scrolls nothing
+            self._reveal()
 
     def _reveal(self) -> None:
         # On a scrolled screen, bring the detail into view with the table, not the table alone.

@@ -17,7 +17,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from ...records import FollowUpRecord
 from ..review_window import ReviewWindow
 from ..workers import Built, build_in_worker
 from ...marks import MarkRequest
@@ -25,6 +24,7 @@ from ..widgets.filter_bar import FilterBar
 from ..widgets.tables import ReviewTable
 
 if TYPE_CHECKING:
+    from ...records import FollowUpRecord
     from ..app import TrialStackApp
 
 Model = TypeVar("Model")
@@ -57,6 +57,9 @@ class ReviewScreen(Screen, Generic[Model]):
         self.loaded_for: ReviewWindow | None = None
         self.model: Model | None = None
         self._focus_before_load: Widget | None = None
+        self.arriving = False  # the app is building this screen's first model (`arrive` hands it over)
+        self.focus_settled = False  # after the first frame: focus moves from then on are the administrator's
+        self._arrived: tuple[ReviewWindow, Model] | None = None
 
     if TYPE_CHECKING:  # typed for the checker only: importing the app here would be circular at run time
         @property
@@ -92,6 +95,10 @@ class ReviewScreen(Screen, Generic[Model]):
         self.title = self.SCREEN_TITLE
         self.restore_focus()
         self.reload()
+        self.call_after_refresh(self._settle_focus)
+
+    def _settle_focus(self) -> None:
+        self.focus_settled = True
 
     def on_resize(self) -> None:
         self.app.check_size()
@@ -121,9 +128,21 @@ class ReviewScreen(Screen, Generic[Model]):
         """A view model already built for this window (prefetched), shown without a worker; None if none."""
         return None
 
+    def arrive(self, window: ReviewWindow, model: Model) -> None:
+        """The model the app built before opening this screen (`TrialStackApp._open_built`)."""
+        self.arriving = False
+        if not self.is_mounted:
+            self._arrived = (window, model)  # shown by the first reload, in the first frame
+        elif window == self.app.window:
+            self._loaded(window, model)
+        else:
+            self.reload()
+
     def reload(self) -> None:
         """Fetch the view model again for the app's current window, in a worker."""
-        ready = self.ready_model(self.app.window)
+        arrived, self._arrived = self._arrived, None
+        window = self.app.window
+        ready = arrived[1] if arrived is not None and arrived[0] == window else self.ready_model(window)
         if ready is not None:
             # Straight into the widgets (all mounted by the time the screen's Mount runs), so the first
             # frame is the finished one: no empty frame is laid out and painted before it.
@@ -132,7 +151,8 @@ class ReviewScreen(Screen, Generic[Model]):
         if self.focused is not None:
             self._focus_before_load = self.focused
         self.query_one("#body").loading = True
-        window = self.app.window
+        if self.arriving:
+            return  # the app is building the first model: `arrive` shows it
         self.build_in_worker(partial(self.fetch, window), partial(self._loaded, window), self._failed, group="load")
 
     def build_in_worker(

@@ -13,7 +13,8 @@ from textual.widgets import Static
 from ...metrics.evidence import chance_words
 from ...metrics.rollout import Comparison, WindowFigures
 from ...safe_text import visible
-from ...view_models import COMPARISON_DAYS, ChangeList
+from ...metrics.window_days import COMPARISON_DAYS
+from ...view_models import ChangeList
 from .. import format as fmt
 from ..table_rows import CHANGE_COLUMNS, change_row
 from ..review_window import ReviewWindow

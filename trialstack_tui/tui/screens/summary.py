@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -11,8 +12,6 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ...metrics.summary import Flag, OrgSummary, Summary
-from ...metrics.windows import DaySpan
 from .. import format as fmt
 from ..review_window import ReviewWindow
 from ..widgets.cards import MetricCard
@@ -21,6 +20,10 @@ from ...marks import MarkRequest
 from ..widgets.tables import Column, ReviewTable, Row
 from ..table_rows import FlagSection, flag_mark, flag_row
 from .base import ReviewScreen
+
+if TYPE_CHECKING:
+    from ...metrics.summary import Flag, OrgSummary, Summary
+    from ...metrics.windows import DaySpan
 
 ORG_COLUMNS = [
     Column("name", "Org", width=18),
@@ -51,7 +54,7 @@ def _points(now: float | None, before: float | None) -> str:
 PREFETCH_AFTER = 0.15  # seconds the cursor rests on an org before its drill-down is built
 
 
-class SummaryScreen(ReviewScreen[Summary]):
+class SummaryScreen(ReviewScreen["Summary"]):
     SCREEN_TITLE = "Quick summary"
     TAB = "home"
     FOCUS = "#orgs"
@@ -137,6 +140,12 @@ class SummaryScreen(ReviewScreen[Summary]):
 
     def _card(self, window: DaySpan, key: str, value: Text, series: list[float]) -> None:
         self.query_one(f"#card-{key}", MetricCard).show(value, series, window.start, window.end)
+
+    def on_screen_suspend(self) -> None:
+        # Left for another screen (an org opened by Enter builds its own drill-down): nothing to prefetch.
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+            self._prefetch_timer = None
 
     @on(ReviewTable.RowHighlighted, "#orgs")
     def _prefetch(self, event: ReviewTable.RowHighlighted) -> None:
