@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ...metrics.evidence import chance_words
@@ -25,6 +26,7 @@ from ..widgets.tables import ReviewTable
 from .base import ReviewScreen
 
 WINDOW_STEPS = (7, 14, 21, 28, 42, 56)
+SPIN_AFTER = 0.2  # seconds a comparison is built before its panel shows the loading indicator
 PICK_A_CHANGE = Text("Select a change and press Enter to compare.", style="dim")
 VERDICT_STYLE = {
     "process_problem": "bold red", "rollout_effect": "bold green", "growth": "bold cyan",
@@ -55,6 +57,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
         self.select = select
         self.days = COMPARISON_DAYS
         self.comparison: Comparison | None = None
+        self._spinner: Timer | None = None  # shows the loading indicator if the comparison takes SPIN_AFTER
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="rollout-main", classes="split"):
@@ -97,15 +100,32 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             self.compare(event.row_key.value)
 
     def compare(self, change_id: str) -> None:
-        self.query_one("#comparison").loading = True
+        # The loading indicator only for a comparison that takes a while: mounting it at once would take the
+        # interpreter from the build it waits for.
+        if self._spinner is not None:
+            self._spinner.stop()
+        self._spinner = self.set_timer(SPIN_AFTER, self._spin)
         days, as_of = self.days, self.app.window.as_of
         self.build_in_worker(
             lambda: self.app.review.compare(change_id, days=days, as_of=as_of),
             self._show_comparison, self._comparison_failed, group="compare",
         )
 
-    def _comparison_failed(self, message: str) -> None:
+    def _spin(self) -> None:
+        self.query_one("#comparison").loading = True
+
+    def _built(self) -> None:
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
         self.query_one("#comparison").loading = False
+
+    def load_failed(self, message: str) -> None:
+        self._built()  # an unforeseen error in the comparison's worker: no spinner may come after it
+        super().load_failed(message)
+
+    def _comparison_failed(self, message: str) -> None:
+        self._built()
         self.notify(message, severity="error")
 
     def _show_comparison(self, cmp: Comparison) -> None:
@@ -134,7 +154,7 @@ class RolloutScreen(ReviewScreen[ChangeList]):
             "Events/day, before = 100",
             days, series, [Marker(cmp.change.date, cmp.change.title)], stacked=False,
         )
-        self.query_one("#comparison").loading = False
+        self._built()
 
     def _step(self, direction: int) -> None:
         steps = list(WINDOW_STEPS)
