@@ -9,6 +9,7 @@ reads; backgrounds (and so the highlighted row) keep their shade.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -114,5 +115,8 @@ class LegibleColors(LineFilter):
         ]
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, as str.isalnum() sees them
+
+
 def _is_text(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return _ALNUM.search(text) is not None
