@@ -98,15 +98,14 @@ class Review:
         """
         with self.store.read() as conn:
             return self._summary(conn, days, as_of, org_id=org_id, lifecycle=lifecycle,
-                                 workflow_lifecycle=workflow_lifecycle)
+                                 workflow_lifecycle=workflow_lifecycle)[0]
 
     def _summary(
         self, conn, days: int, as_of: date | None, *, org_id: str | None = None, lifecycle: bool = False,
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
-        org_users: _OrgUsers | None = None,
-    ) -> Summary:
-        """`summary` inside the caller's read transaction (a drill-down reads in one); `catalog` and, for one
-        org, `org_users` when the caller has read them already."""
+    ) -> tuple[Summary, _OrgUsers | None]:
+        """`summary` inside the caller's read transaction (a drill-down reads in one), `catalog` when the
+        caller has read it already; for one org, with the users it was built from (the org screen shows them)."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
@@ -140,17 +139,18 @@ class Review:
         if org_id is not None:
             # One org: its users' states answer active users now and before, trained users and lifecycle in
             # one read, and one scan of the workflow rollup its active users per workflow.
-            users = org_users if org_users is not None else _OrgUsers.read(conn, window, previous, org_id)
+            users = _OrgUsers.read(conn, window, previous, org_id)
             org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
+            lc = org_lifecycle[org_id]
             return build_summary(SummaryInputs(
                 **common,
-                active_by_org={org_id: org_lifecycle[org_id].active},
+                active_by_org={org_id: lc.active},
                 active_by_workflow=users.active_by_workflow(),
-                active_total=org_lifecycle[org_id].active,
-                active_total_prev=sum(1 for u in users.states if u.state in ("returning", "dormant")),
+                active_total=lc.active,
+                active_total_prev=lc.returning + lc.dormant,  # the previous window's users
                 trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
                 lifecycle_by_org=org_lifecycle,
-            ))
+            )), users
         return build_summary(SummaryInputs(
             **common,
             active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id"),
@@ -164,19 +164,16 @@ class Review:
             active_total_prev=queries.active_users(conn, previous.start, previous.end)[None],
             trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
             lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", None, list(cat.orgs)) if lifecycle else None,
-        ))
+        )), None
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
         """The drill-down of one org, read in one transaction."""
         with self.store.read() as conn:
-            _check_days(days)
-            as_of = _resolve_as_of(conn, as_of)[0]
-            window, previous = review_windows(as_of, days)
-            users = _OrgUsers.read(conn, window, previous, org_id)
-            summary = self._summary(conn, days, as_of, org_id=org_id, org_users=users)
+            summary, users = self._summary(conn, days, as_of, org_id=org_id)
+        assert users is not None  # one org's summary always carries its users
         cat = summary.catalog
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
-        untrained = [UntrainedUser(u.user_id, u.role, u.state) for u in users.states if not u.trained_by(as_of)]
+        untrained = [UntrainedUser(u.user_id, u.role, u.state) for u in users.states if not u.trained_by(summary.as_of)]
         return OrgDetail(summary=summary, org=summary.orgs[0],
                          workspaces=workspace_lines(summary, users.active_by_workspace(cat)),
                          changes=changes, untrained=untrained)
@@ -189,7 +186,7 @@ class Review:
             if wf is None:
                 raise NotFound(f"no workflow with id {workflow_id!r}")
             summary = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
-                                    catalog=cat)
+                                    catalog=cat)[0]
             window = summary.window
             history_from = window.start - timedelta(days=BASELINE_DAYS)
             history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])

@@ -48,7 +48,7 @@ async def test_the_flag_detail_follows_the_cursor_growing_and_shrinking_with_eac
         assert app.focused is flags
         detail = summary.query_one(".flag-detail")
         heights = set()
-        for step in range(min(8, len(summary.model.flags))):
+        for _ in range(min(8, len(summary.model.flags))):
             flag = summary.model.flags[int(flags.selected_key)]
             lines = detail.render_lines(detail.region.reset_offset)  # what the panel paints now
             painted = " ".join(" ".join(strip.text for strip in lines).split())
@@ -57,6 +57,7 @@ async def test_the_flag_detail_follows_the_cursor_growing_and_shrinking_with_eac
             heights.add(detail.region.height)
             await press(pilot, "j")
         assert len(heights) > 1  # the sample's details differ in length: the panel did grow and shrink
+
 
 async def test_the_org_panel_wraps_instead_of_cutting(make_app) -> None:
     app = make_app()
