@@ -30,7 +30,7 @@ async def test_tab_reaches_the_whole_area_chart_and_the_highlighted_flag_in_full
         assert app.focused is flags
         flag = summary.model.flags[int(flags.selected_key)]
         detail = summary.query_one(".flag-detail")
-        shown = " ".join(detail.render().plain.split())
+        shown = " ".join(panel_text(detail).split())
         assert " ".join(flag.detail.split()) in shown  # the whole detail, wrapped, not cut
         assert summary.screen.region.contains_region(detail.region)
 
@@ -57,6 +57,26 @@ async def test_the_flag_detail_follows_the_cursor_growing_and_shrinking_with_eac
             heights.add(detail.region.height)
             await press(pilot, "j")
         assert len(heights) > 1  # the sample's details differ in length: the panel did grow and shrink
+
+
+async def test_a_flag_detail_wraps_again_when_the_terminal_is_resized(make_app) -> None:
+    # The panel paints the lines it measured at its width; at any other width it lays the detail out afresh.
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        summary = current(pilot)
+        await press(pilot, "tab", "tab", "j")
+        flag = summary.model.flags[int(summary.query_one("#flags", ReviewTable).selected_key)]
+        detail = summary.query_one(".flag-detail")
+        painted = {}
+        for width in (80, 160):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause()
+            lines = [strip.text.rstrip() for strip in detail.render_lines(detail.region.reset_offset)]
+            assert " ".join(flag.detail.split()) in " ".join(" ".join(lines).split())
+            assert max(len(line) for line in lines) <= detail.region.width
+            painted[width] = [line for line in lines if any(c.isalpha() for c in line)]  # not the panel's rule
+        assert max(map(len, painted[160])) > 80  # wrapped again at the wider width, not the 80-column lines
 
 
 async def test_the_org_panel_wraps_instead_of_cutting(make_app) -> None:

@@ -8,10 +8,15 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from ...safe_text import tsv_cell, visible
+
+_NO_ROW = Coordinate(-2, 0)  # a cursor on no row, not even the header's (-1)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,41 @@ class ReviewTable(DataTable):
             self.add_row(*cells, key="")
         if keep in self.visible_keys:
             self.move_cursor(row=self.visible_keys.index(keep), animate=False)
+
+    # DataTable keys its line and row caches on the cursor's coordinate, so each cursor move renders every
+    # visible line again, and a move that scrolls the table (a held `j` past the fold) costs a frame of 30-50
+    # ms. A row's look depends on the cursor only through whether the cursor is on it: keyed on that, a move
+    # renders the two rows it changes and a scroll only the row it brings in. (Textual is pinned: these are
+    # its private render hooks; tests/app/test_table_render.py checks every line against a fresh table.)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style) -> Strip:
+        try:
+            row_key, _ = self._get_offsets(y)
+        except LookupError:
+            row_key = None
+        if row_key is None or self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        row = self._row_index(row_key)
+        key = (
+            "row-look", y, x1, x2, self.size.width, self.cursor_coordinate.row == row,
+            self.hover_coordinate.row == row, base_style, self.show_cursor, self._show_hover_cursor,
+            self._update_count, self._pseudo_class_state,
+        )
+        strip = self._line_cache.get(key)  # the table's own cache: cleared whenever its lines are stale
+        if strip is None:
+            strip = self._line_cache[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style, cursor_location: Coordinate,
+                            hover_location: Coordinate):
+        if self.cursor_type == "row":
+            row = self._row_index(row_key)
+            cursor_location = cursor_location if cursor_location.row == row else _NO_ROW
+            hover_location = hover_location if hover_location.row == row else _NO_ROW
+        return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+
+    def _row_index(self, row_key: RowKey) -> int:
+        return self._row_locations.get(row_key) if row_key in self._row_locations else -1
 
     def action_select_cursor(self) -> None:
         if self.visible_keys:  # the "no rows" line is not a row to open
