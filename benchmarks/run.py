@@ -45,6 +45,7 @@ TARGETS = {  # issue 4's, and issue 13's ratios to a bare Textual app, at ten mi
     "frame_ms": 50,
     "rss_mb": 200,
     "import_events_per_s": 200_000,
+    "evidence_share": 0.10,  # issue 13: the evidence rules add at most 10 % to a summary or a comparison
 }
 
 
@@ -376,6 +377,11 @@ def main() -> int:
     print("review seam, in this process (median ms): "
           + ", ".join(f"{name} {ms:.0f}" for name, ms in report["seam_ms"].items()), flush=True)
 
+    report["evidence"] = evidence_share(backend.url, args.repeat)
+    print("evidence rules, in this process (median ms of the call: evidence ms, share of the rest): " + ", ".join(
+        f"{name} {f['total_ms']:.0f}: {f['evidence_ms']:.0f} ({f['share']:+.0%})" for name, f in report["evidence"].items()
+    ), flush=True)
+
     report["targets"] = targets(report)
     for name, (figure, target, met) in report["targets"].items():
         print(f"  {'met    ' if met else 'NOT met'} {name}: {figure} (target {target})")
@@ -490,6 +496,69 @@ def seam_times(db: str, repeat: int) -> dict[str, float]:
     return times
 
 
+EVIDENCE_STEPS = {  # module → what in it is the evidence of CONTRACT §2a/§3 and nothing else
+    "trialstack_tui.store.queries": ("daily_org_events", "daily_events"),  # org days (gaps), histories (placebos)
+    "trialstack_tui.metrics.summary": ("find_org_gaps", "gap_days", "find_spikes"),  # weekday expected counts
+    "trialstack_tui.metrics.rollout": ("find_gaps", "gap_days", "_History", "placebo_dids"),
+}
+
+
+def evidence_share(db: str, repeat: int) -> dict[str, dict[str, float]]:
+    """What the evidence rules add to `summary --json`'s summary (and a 90-day one) and to each comparison:
+    the time spent in the evidence steps (EVIDENCE_STEPS: the reads only they need, the gap search, the
+    weekday expected counts of the spike search, the placebo windows) within real calls, against the rest of
+    the call. Per call: median total ms, the evidence ms of that run, and evidence / (total − evidence). The
+    per-trend chance tests (a square root and a log per org and workflow) are not counted: ~1 µs each."""
+    import importlib
+
+    from trialstack_tui.config import resolve_store
+    from trialstack_tui.review import Review
+    from trialstack_tui.store import Store
+
+    spent = [0.0]
+
+    def timed(function):
+        def call(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - began
+        return call
+
+    originals = []
+    for module_name, names in EVIDENCE_STEPS.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            originals.append((module, name, getattr(module, name)))
+            setattr(module, name, timed(getattr(module, name)))
+    try:
+        with Store(resolve_store(db), read_only=True) as store:
+            review = Review(store)
+            calls = {
+                "summary(lifecycle=True)": lambda: review.summary(lifecycle=True),
+                "summary(days=90)": lambda: review.summary(days=90),
+                **{f"compare({c.change_id})": (lambda c=c: review.compare(c.change_id))
+                   for c in review.change_list().changes},
+            }
+            shares = {}
+            for name, call in calls.items():
+                call()
+                runs = []
+                for _ in range(repeat):
+                    spent[0] = 0.0
+                    began = time.perf_counter()
+                    call()
+                    runs.append((time.perf_counter() - began, spent[0]))
+                total, evidence = sorted(runs)[len(runs) // 2]
+                shares[name] = {"total_ms": total * 1000, "evidence_ms": evidence * 1000,
+                                "share": evidence / (total - evidence)}
+    finally:
+        for module, name, original in originals:
+            setattr(module, name, original)
+    return shares
+
+
 FOLLOWUPS = 40  # open marks the probe's follow-ups screen holds a key over
 
 
@@ -551,6 +620,11 @@ def targets(report: dict) -> dict[str, tuple[str, str, bool]]:
     for screen, held in tui["held"].items():
         out[f"j held on {screen}: slowest key"] = (f"{held['slowest_key_ms']:.0f} ms", f"<= {TARGETS['frame_ms']} ms",
                                                    held["slowest_key_ms"] <= TARGETS["frame_ms"])
+    if "evidence" in report:
+        for what, prefix in (("summary", "summary"), ("comparison (the costliest)", "compare")):
+            share = max(f["share"] for name, f in report["evidence"].items() if name.startswith(prefix))
+            out[f"evidence rules / the rest of a {what}"] = (
+                f"{share:+.1%}", f"<= +{TARGETS['evidence_share']:.0%}", share <= TARGETS["evidence_share"])
     rss = report["tui"]["peak_rss_mb"]
     out["TUI peak RSS"] = (f"{rss:.0f} MB", f"<= {TARGETS['rss_mb']} MB", rss <= TARGETS["rss_mb"])
     return out
@@ -574,6 +648,8 @@ def results_table() -> str:
                             ("comparison", "comparison_unprefetched"))),
         *((f"{what} j Enter / bare push (tmux)", lambda r, k=what: _ratio(r.get("terminal"), k))
           for what in ("org", "workflow", "comparison")),
+        ("evidence share (summary / costliest comparison)", lambda r: " / ".join(
+            f"{max(f['share'] for n, f in r['evidence'].items() if n.startswith(p)):+.0%}" for p in ("summary", "compare"))),
         ("slowest held key (summary / org / follow-ups)", lambda r: " / ".join(
             f"{r['tui']['held'][s]['slowest_key_ms']:.0f}" for s in ("summary", "org", "followups")) + " ms"
          if "held" in r["tui"] else "—"),

@@ -131,9 +131,7 @@ class Review:
             rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
             orgs_with_users=queries.orgs_with_user_data(conn),
             daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
-            org_days_before={} if (before := org_days_needed(as_of, days)) is None else queries.daily_org_events(
-                conn, *before, org_ids=org_ids
-            ),
+            org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
             lifecycle_by_workflow=by_workflow,
         )
         if org_id is not None:

@@ -81,14 +81,21 @@ def summarize(
     trained_by_org: dict[str, int] | None = None,
     orgs_with_users: Iterable[str] = (),
 ) -> Summary:
-    """build_summary over hand-made rows; by default one org (10 seats) with workflows wf-a1 and wf-a2."""
+    """build_summary over hand-made rows; by default one org (10 seats) with workflows wf-a1 and wf-a2. The
+    org totals per day are the rows' (what the store's daily_org holds: tests/unit/test_importer.py)."""
+    rows = list(rows)
+    org_days: dict[str, dict[date, int]] = {}
+    for row in rows:
+        days_of_org = org_days.setdefault(row.org_id, {})
+        days_of_org[row.day] = days_of_org.get(row.day, 0) + row.events
     inputs = SummaryInputs(
         catalog=catalog(orgs or [org()], workflows or [wf(w) for w in DEFAULT_WORKFLOWS]),
         as_of=as_of,
         days=days,
         first_data_day=first or as_of - timedelta(days=400),
         last_data_day=as_of,
-        rows=list(rows),
+        rows=rows,
+        org_days=org_days,
         active_by_org=active_by_org or {},
         active_by_workflow=active_by_workflow or {},
         active_total=active_total,

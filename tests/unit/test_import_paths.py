@@ -136,6 +136,9 @@ def _rollups_equal_group_bys(store: Store) -> None:
     assert rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3") == rows_of(
         store, "SELECT day, org_id, user_id, COUNT(*) FROM events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
+    assert rows_of(store, "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2") == rows_of(
+        store, "SELECT day, org_id, COUNT(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
+    )
 
 
 def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(store, tmp_path, monkeypatch, reader):
@@ -235,18 +238,25 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
     ]
 
 
-def test_a_version_1_store_is_migrated_when_opened(sqlite_location, tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, version):
+    org_days = "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2"
+    org_users = "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3"
     with Store(sqlite_location) as store:
         import_path(store, write_tiny(tmp_path / "in"))
-        expected = rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3")
-        with store.write() as conn:  # what version 1 looked like
-            conn.execute(text("DROP TABLE daily_org_user"))
-            conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
-            conn.execute(text("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)"))
-            conn.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+        expected = rows_of(store, org_users), rows_of(store, org_days)
+        assert expected[1]
+        with store.write() as conn:
+            conn.execute(text("DROP TABLE daily_org"))  # what version 2 looked like
+            if version == 1:  # ... and version 1
+                conn.execute(text("DROP TABLE daily_org_user"))
+                conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
+                conn.execute(text("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)"))
+            conn.execute(text(f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"))
     with Store(resolve_store(str(sqlite_location.path))) as store:
+        assert store.upgrade_note and f"from schema {version} to {SCHEMA_VERSION}" in store.upgrade_note
         assert rows_of(store, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
-        assert rows_of(store, "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3") == expected
+        assert (rows_of(store, org_users), rows_of(store, org_days)) == expected
         indexes = {name for (name,) in rows_of(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "ix_daily_user_org_day_workflow_user" in indexes and "ix_daily_user_org_day" not in indexes
 

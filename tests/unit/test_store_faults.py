@@ -17,8 +17,10 @@ from trialstack_tui.store.tables import SCHEMA_VERSION
 
 
 def _as_schema_1(db: Path) -> None:
-    """Turn a current store into what version 1 of the program left: no daily_org_user, the old index."""
+    """Turn a current store into what version 1 of the program left: no daily_org_user or daily_org, the old
+    index."""
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE daily_org")
         conn.execute("DROP TABLE daily_org_user")
         conn.execute("DROP INDEX ix_daily_user_org_day_workflow_user")
         conn.execute("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)")

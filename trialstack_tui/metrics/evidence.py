@@ -7,7 +7,7 @@ two counts is only called a change when it is larger than the Poisson noise of t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import log, sqrt
@@ -43,17 +43,48 @@ class DaySeries:
 
     def same_weekdays(self, index: int) -> list[int]:
         """The counts of the same weekday in the 4 weeks before day `index`, those inside the stored data."""
-        low = max(self.first, 0)
-        return [self.values[j] for j in range(index - 7, index - 7 * WEEKS - 1, -7) if j >= low]
+        return _same_weekdays(self.values, index, max(self.first, 0))
 
     def expected(self, index: int) -> float | None:
         """The median of the same weekday in the 4 weeks before; None with fewer than 2 of them stored."""
-        return self.baseline(index)[0]
+        return _median(self.same_weekdays(index))
 
     def baseline(self, index: int) -> tuple[float | None, list[int]]:
         """(expected count, the same weekdays it comes from) for day `index`."""
         history = self.same_weekdays(index)
-        return (float(median(history)) if len(history) >= MIN_SAME_WEEKDAYS else None), history
+        return _median(history), history
+
+    def busy_days(self, low: int, high: int, at_least: int, factor: float) -> Iterator[tuple[int, int, float, list[int]]]:
+        """(index, count, expected, same weekdays) of each day low..high (all ≥ 28) with at least `at_least`
+        events and at least `factor` × its expected count: `baseline` for the days that can be spikes, in one
+        pass. A summary at 10M events has ~11,000 days to judge; a day can reach `factor` × the median of its
+        same weekdays only if one of them is at most count / factor, which most days are told by at once."""
+        values, first = self.values, max(self.first, 0)
+        low, high = max(low, 7 * WEEKS), min(high, len(values) - 1)
+        if low > high:
+            return
+        shifted = [values[low - 7 * k:high + 1 - 7 * k] for k in range(1, WEEKS + 1)]
+        for offset, (count, *weekdays) in enumerate(zip(values[low:high + 1], *shifted)):
+            if count < at_least or factor * min(weekdays) > count:
+                continue
+            index = low + offset
+            history = _same_weekdays(values, index, first)
+            expected = _median(history)
+            if expected is not None and count >= factor * max(expected, 1.0):
+                yield index, count, expected, history
+
+
+def _same_weekdays(values: Sequence[int], index: int, first: int) -> list[int]:
+    return [values[j] for j in range(index - 7, index - 7 * WEEKS - 1, -7) if j >= first]
+
+
+def _median(history: list[int]) -> float | None:
+    """`statistics.median` of the same weekdays (None with fewer than 2), without its overhead per call."""
+    if len(history) < MIN_SAME_WEEKDAYS:
+        return None
+    ordered = sorted(history)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,11 @@ class Spike:
 def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_data_day: date) -> dict[tuple[str, str], DaySeries]:
     """Each (org, workflow)'s events per day start..end, zeros where it had none."""
     length = (end - start).days + 1
+    offsets = {start + timedelta(days=i): i for i in range(length)}  # a lookup, not a date subtraction per row
     values: dict[tuple[str, str], list[int]] = {}
     for row in rows:
-        offset = (row.day - start).days
-        if not 0 <= offset < length:
+        offset = offsets.get(row.day)
+        if offset is None:
             continue
         key = (row.org_id, row.workflow_id)
         if key not in values:
@@ -69,25 +70,23 @@ def find_spikes(rows: Iterable[DailyCounts], window: DaySpan, first_data_day: da
     rows = list(rows)
     start = window.start - timedelta(days=BASELINE_DAYS)
     series = workflow_series(rows, start, window.end, first_data_day)
+    low, high = BASELINE_DAYS, (window.end - start).days
+    found: dict[tuple[str, str, date], tuple[float, float, float]] = {}  # (org, workflow, day) → expected, spread, z
+    for (org_id, workflow_id), days in series.items():
+        for index, events, expected, history in days.busy_days(low, high, MIN_EVENTS, MIN_FACTOR):
+            spread = mad_spread(history, expected)
+            if (z := (events - expected) / spread) >= MIN_Z:
+                found[org_id, workflow_id, days.day(index)] = expected, spread, z
+    days_found = {day for _, _, day in found}
     spikes = [
-        spike
-        for row in rows
-        if row.events >= MIN_EVENTS and row.day in window
-        and (spike := judge(row, series[(row.org_id, row.workflow_id)])) is not None
+        _spike(row, *found[key]) for row in rows
+        if row.day in days_found and (key := (row.org_id, row.workflow_id, row.day)) in found
     ]
     spikes.sort(key=lambda s: (s.day, -s.z, s.workflow_id))
     return spikes
 
 
-def judge(row: DailyCounts, series: DaySeries) -> Spike | None:
-    """The day of `row` as a spike of its workflow's series, or None when it is within its rhythm."""
-    expected, history = series.baseline(series.index(row.day))
-    if expected is None or row.events < MIN_FACTOR * max(expected, 1.0):
-        return None
-    spread = mad_spread(history, expected)
-    z = (row.events - expected) / spread
-    if z < MIN_Z:
-        return None
+def _spike(row: DailyCounts, expected: float, spread: float, z: float) -> Spike:
     return Spike(
         day=row.day,
         org_id=row.org_id,

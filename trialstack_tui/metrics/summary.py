@@ -174,9 +174,9 @@ class Summary:
 class SummaryInputs:
     """What the store supplies for a summary; `rows` must span `rows_needed_from(...)` .. as_of.
 
-    The expected counts of the previous window's first days reach 4 weeks further back than any figure needs a
-    workflow's rows: for those days only each org's total is supplied (`org_days_before`, from
-    `org_days_needed(...)`), a few rows per day instead of one per workflow.
+    The gap search reads each org's events per day over `org_days_needed(...)` (`org_days`): the previous
+    window, the window and the 4 weeks before them that the previous window's expected counts reach back to,
+    one row per org and day (the store's daily_org) instead of one per workflow.
     """
 
     catalog: Catalog
@@ -192,7 +192,7 @@ class SummaryInputs:
     trained_by_org: dict[str, int]
     orgs_with_users: set[str]
     daily_active: dict[date, int]
-    org_days_before: dict[str, dict[date, int]] = field(default_factory=dict)
+    org_days: dict[str, dict[date, int]] = field(default_factory=dict)
     lifecycle_by_org: dict[str, Lifecycle] | None = None  # None: not asked for (the summary screen shows none)
     lifecycle_by_workflow: dict[str, Lifecycle] | None = None  # the workflows asked for (None: none was)
 
@@ -203,11 +203,10 @@ def rows_needed_from(as_of: date, days: int) -> date:
     return min(previous.start, window.start - timedelta(days=BASELINE_DAYS), month_start(as_of))
 
 
-def org_days_needed(as_of: date, days: int) -> tuple[date, date] | None:
-    """The days before `rows_needed_from` whose org totals the gap search needs (None when there are none)."""
+def org_days_needed(as_of: date, days: int) -> tuple[date, date]:
+    """The days whose org totals the gap search needs: both windows and the 4 weeks before the previous one."""
     _window, previous = review_windows(as_of, days)
-    start, end = previous.start - timedelta(days=BASELINE_DAYS), rows_needed_from(as_of, days) - timedelta(days=1)
-    return (start, end) if start <= end else None
+    return previous.start - timedelta(days=BASELINE_DAYS), as_of
 
 
 @dataclass(frozen=True)
@@ -224,8 +223,7 @@ class Coverage:
 
 
 def find_org_gaps(
-    rows: Iterable[DailyCounts],
-    org_days_before: dict[str, dict[date, int]],
+    org_days: dict[str, dict[date, int]],
     org_ids: Iterable[str],
     window: DaySpan,
     previous: DaySpan,
@@ -233,16 +231,9 @@ def find_org_gaps(
 ) -> tuple[dict[str, list[Gap]], list[Gap]]:
     """Each org's data gaps in both windows, and the export's (gaps of the total series, org_id "")."""
     start = previous.start - timedelta(days=BASELINE_DAYS)
-    length = (window.end - start).days + 1
-    per_org: dict[str, list[int]] = {o: [0] * length for o in org_ids}
-    total = [0] * length
-    org_days = [(row.org_id, row.day, row.events) for row in rows]
-    org_days += [(org_id, day, n) for org_id, days in org_days_before.items() for day, n in days.items()]
-    for org_id, day, events in org_days:
-        offset = (day - start).days
-        if 0 <= offset < length and org_id in per_org:
-            per_org[org_id][offset] += events
-            total[offset] += events
+    dates = DaySpan(start, window.end).each_day()
+    per_org = {org_id: [org_days.get(org_id, {}).get(d, 0) for d in dates] for org_id in org_ids}
+    total = [sum(day) for day in zip(*per_org.values())] if per_org else [0] * len(dates)
     first = (first_data_day - start).days
     gaps = {
         org_id: find_gaps(org_id, DaySeries(start, values, first), previous.start, window.end)
@@ -299,9 +290,7 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     window, previous = review_windows(inputs.as_of, inputs.days)
     month = DaySpan(month_start(inputs.as_of), inputs.as_of)
     rows = inputs.rows
-    org_gaps, export_gaps = find_org_gaps(
-        rows, inputs.org_days_before, cat.orgs, window, previous, inputs.first_data_day
-    )
+    org_gaps, export_gaps = find_org_gaps(inputs.org_days, cat.orgs, window, previous, inputs.first_data_day)
     export_missing = gap_days(export_gaps)
     coverage = {
         org_id: Coverage(inputs.first_data_day, inputs.last_data_day, frozenset(gap_days(gaps) | export_missing))

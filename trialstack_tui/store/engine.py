@@ -189,6 +189,11 @@ def _migrate(conn: Connection, stored: int) -> None:
         conn.execute(text("DROP INDEX IF EXISTS ix_daily_user_org_day"))
         for index in tables.DailyUser.indexes:
             index.create(conn, checkfirst=True)
+    if stored < 3:
+        # Version 3 added daily_org (created above by create_all): fill it from daily_usage.
+        conn.execute(
+            text("INSERT INTO daily_org (day, org_id, events) SELECT day, org_id, SUM(events) FROM daily_usage GROUP BY day, org_id")
+        )
     conn.execute(
         tables.Meta.update()
         .where(tables.Meta.c.key == "schema_version")

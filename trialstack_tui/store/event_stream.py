@@ -43,6 +43,7 @@ _OUTCOME_COLUMN = {outcome: 7 + i for i, outcome in enumerate(OUTCOMES)}
 USAGE_COLUMNS = ("day", "workflow_id", "org_id", "events", *EVENT_KINDS, *OUTCOMES, "credits")
 USER_COLUMNS = ("day", "workflow_id", "user_id", "org_id", "events")
 ORG_USER_COLUMNS = ("day", "org_id", "user_id", "events")
+ORG_COLUMNS = ("day", "org_id", "events")
 
 
 class DailyTotals:
@@ -59,7 +60,7 @@ class DailyTotals:
         self.rows += len(batch)
 
     def rollup_rows(self) -> RollupRows:
-        """The increments as rows of daily_usage, daily_user and daily_org_user."""
+        """The increments as rows of daily_usage, daily_user, daily_org_user and daily_org."""
         usage: dict[tuple[str, str], list] = {}
         for (day, workflow_id, org_id, kind, outcome, amount), n in self.usage.items():
             row = usage.get((day, workflow_id))
@@ -69,6 +70,9 @@ class DailyTotals:
             row[_KIND_COLUMN[kind]] += n
             row[_OUTCOME_COLUMN[outcome]] += n
             row[11] += amount * n
+        orgs: Counter[tuple] = Counter()
+        for day, _workflow_id, org_id, events, *_counts in usage.values():
+            orgs[(day, org_id)] += events
         org_users: Counter[tuple] = Counter()
         for (day, _workflow_id, user_id, org_id), n in self.users.items():
             org_users[(day, org_id, user_id)] += n
@@ -76,16 +80,18 @@ class DailyTotals:
             usage=[tuple(row) for row in usage.values()],
             users=[(*key, n) for key, n in self.users.items()],
             org_users=[(*key, n) for key, n in org_users.items()],
+            orgs=[(*key, n) for key, n in orgs.items()],
         )
 
 
 @dataclass
 class RollupRows:
-    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS and ORG_USER_COLUMNS order."""
+    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS, ORG_USER_COLUMNS and ORG_COLUMNS order."""
 
     usage: list[tuple]
     users: list[tuple]
     org_users: list[tuple]
+    orgs: list[tuple]
 
 
 @dataclass

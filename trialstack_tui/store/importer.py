@@ -19,7 +19,15 @@ from ..records import COUNT_FIELDS
 from . import tables
 from .bulk_load import EventLoader, event_loader
 from .engine import Store
-from .event_stream import ORG_USER_COLUMNS, USAGE_COLUMNS, USER_COLUMNS, Message, Rows, open_event_stream
+from .event_stream import (
+    ORG_COLUMNS,
+    ORG_USER_COLUMNS,
+    USAGE_COLUMNS,
+    USER_COLUMNS,
+    Message,
+    Rows,
+    open_event_stream,
+)
 from .import_rows import (
     CHANGE_KINDS,
     EVENT_KINDS,
@@ -238,8 +246,9 @@ class _Run:
                 loader.add_to("daily_usage", USAGE_COLUMNS[:2], USAGE_COLUMNS[2:3], USAGE_COLUMNS[3:], rows.usage)
                 loader.add_to("daily_user", USER_COLUMNS[:3], USER_COLUMNS[3:4], USER_COLUMNS[4:], rows.users)
                 loader.add_to("daily_org_user", ORG_USER_COLUMNS[:3], (), ORG_USER_COLUMNS[3:], rows.org_users)
+                loader.add_to("daily_org", ORG_COLUMNS[:2], (), ORG_COLUMNS[2:], rows.orgs)
             else:
-                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL):
+                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL):
                     self.conn.execute(text(sql), {"since": since})
             since, whole = self._last_seq(), True
         if self.progress is not None:
@@ -276,6 +285,14 @@ SELECT day, org_id, user_id, COUNT(*)
 FROM events WHERE seq > :since
 GROUP BY day, org_id, user_id
 ON CONFLICT (day, org_id, user_id) DO UPDATE SET events = daily_org_user.events + excluded.events
+"""
+
+_ROLLUP_ORGS_SQL = """
+INSERT INTO daily_org (day, org_id, events)
+SELECT day, org_id, COUNT(*)
+FROM events WHERE seq > :since
+GROUP BY day, org_id
+ON CONFLICT (day, org_id) DO UPDATE SET events = daily_org.events + excluded.events
 """
 
 

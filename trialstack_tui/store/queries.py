@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, case, distinct, func, select, tuple_
 
 from ..metrics.lifecycle import UserState
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord, WorkspaceRecord
-from .tables import Change, DailyOrgUser, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
+from .tables import Change, DailyOrg, DailyOrgUser, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
 
 
 def catalog(conn: Connection) -> Catalog:
@@ -69,26 +69,28 @@ def daily_counts(
 _COUNTS_COLUMNS = tuple(field.name for field in fields(DailyCounts))
 
 
-def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
-    """The daily rollup rows of days start..end, of the orgs or workflows asked for."""
-    query = query.where(DailyUsage.c.day >= start, DailyUsage.c.day <= end)
+def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids, table=DailyUsage):
+    """The daily rollup rows of days start..end, of the orgs or workflows asked for (`table`: daily_usage, or
+    daily_org where no workflow is asked for)."""
+    query = query.where(table.c.day >= start, table.c.day <= end)
     if org_ids is not None:
-        query = query.where(DailyUsage.c.org_id.in_(list(org_ids)))
+        query = query.where(table.c.org_id.in_(list(org_ids)))
     if exclude_org_ids:
-        query = query.where(DailyUsage.c.org_id.not_in(list(exclude_org_ids)))
+        query = query.where(table.c.org_id.not_in(list(exclude_org_ids)))
     if workflow_ids is not None:
-        query = query.where(DailyUsage.c.workflow_id.in_(list(workflow_ids)))
+        query = query.where(table.c.workflow_id.in_(list(workflow_ids)))
     return query
 
 
 def daily_org_events(conn: Connection, start: date, end: date, *, org_ids: Collection[str] | None = None) -> dict[str, dict[date, int]]:
     """Per org, events per day in start..end (days without events absent)."""
     query = _usage_scope(
-        select(DailyUsage.c.org_id, DailyUsage.c.day, func.sum(DailyUsage.c.events)), start, end, org_ids, None, None
+        select(DailyOrg.c.org_id, DailyOrg.c.day, DailyOrg.c.events), start, end, org_ids, None, None, DailyOrg
     )
     result: dict[str, dict[date, int]] = {}
-    for org_id, day, n in conn.execute(query.group_by(DailyUsage.c.org_id, DailyUsage.c.day)):
-        result.setdefault(org_id, {})[day] = int(n)
+    for org_id, day, n in conn.execute(query):
+        if n:
+            result.setdefault(org_id, {})[day] = int(n)
     return result
 
 
@@ -102,10 +104,11 @@ def daily_events(
     workflow_ids: Collection[str] | None = None,
 ) -> dict[date, int]:
     """Events per day in start..end (days without events absent), summed over the orgs or workflows asked for."""
+    table = DailyUsage if workflow_ids is not None else DailyOrg
     query = _usage_scope(
-        select(DailyUsage.c.day, func.sum(DailyUsage.c.events)), start, end, org_ids, exclude_org_ids, workflow_ids
+        select(table.c.day, func.sum(table.c.events)), start, end, org_ids, exclude_org_ids, workflow_ids, table
     )
-    return {day: int(n) for day, n in conn.execute(query.group_by(DailyUsage.c.day))}
+    return {day: int(n) for day, n in conn.execute(query.group_by(table.c.day)) if n}
 
 
 def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):
