@@ -104,3 +104,26 @@ async def test_chart_series_differ_by_glyph_in_no_color(make_app, monkeypatch) -
         assert "• scope" in legend and "x control" in legend
         drawn = chart.query_one(DailyPlot).render().plain
         assert "•" in drawn and "x" in drawn
+
+
+async def test_an_orgs_chart_is_drawn_once_when_the_org_opens(make_app, monkeypatch) -> None:
+    # plotext's draw is the costliest part of opening an org: it must not run again when the screen's
+    # scrollbar appears after the first layout (the org screen keeps the scrollbar's columns from the start).
+    draws = []
+    original = DailyPlot.draw
+
+    def counted(self) -> None:
+        draws.append(self.size)
+        original(self)
+
+    monkeypatch.setattr(DailyPlot, "draw", counted)
+    for size in ((80, 24), (120, 40)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            draws.clear()
+            await press(pilot, "enter")
+            await settle(pilot)
+            chart = current(pilot).query_one("#org-activity", DailyChart)
+            assert current(pilot).query_one("#org-scroll").show_vertical_scrollbar
+            assert draws == [chart.query_one(DailyPlot).size], size  # one draw, at the size it is shown
