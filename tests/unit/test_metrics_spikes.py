@@ -131,3 +131,27 @@ def test_only_days_inside_the_window_are_reported():
 def test_an_empty_window_has_no_spikes():
     assert find_spikes([], WINDOW, LONG_AGO) == []
     assert find_spikes(history([3, 3, 3, 3], other_days=3), WINDOW, LONG_AGO) == []
+
+
+def test_the_one_pass_over_busy_days_finds_exactly_the_days_the_baseline_rule_admits() -> None:
+    # DaySeries.busy_days skips most days without their median (a day can reach 3 × the median of its same
+    # weekdays only if one of them is at most a third of it); it must admit exactly the days that the rule,
+    # taken day by day through `baseline`, admits: lumpy random series, with and without unknown days first.
+    import random
+
+    from trialstack_tui.metrics.evidence import DaySeries
+
+    rng = random.Random(13)
+    admitted = 0
+    for trial in range(300):
+        values = [rng.choice((0, 0, 1, 3, 8, 20, 25, 60, 90, 400)) for _ in range(70)]
+        series = DaySeries(DAY, values, first=rng.choice((0, 0, 5, 20, 40)))
+        expected = []
+        for index in range(28, 70):
+            centre, history = series.baseline(index)
+            if values[index] >= 20 and centre is not None and values[index] >= 3 * max(centre, 1.0):
+                expected.append((index, values[index], centre, history))
+        found = list(series.busy_days(28, 69, 20, 3.0))
+        assert found == expected, trial
+        admitted += len(found)
+    assert admitted > 100  # the series do hold spike candidates, so the check is not vacuous
