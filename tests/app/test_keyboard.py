@@ -135,3 +135,41 @@ async def test_the_screen_keys_are_on_screen_and_the_footer_keys_fit(make_app, s
         header = next(line for line in screen_text(app).splitlines() if "Org" in line and "Use" in line)
         assert "Projected" in header and "Overage" in header  # the answer is on screen, not off to the right
 
+
+
+@pytest.mark.parametrize("screen_key", ["enter", "f"], ids=["org workflows", "follow-ups"])
+async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app, sample_db, screen_key) -> None:
+    # The org screen scrolls around its workflows table (taller than the terminal at 80×24): the table scrolls
+    # itself to its cursor, and the screen must follow, or j walks the highlighted row off the bottom.
+    # Follow-ups: a table of its own height, in a screen that does not scroll.
+    from textual.widgets import Footer
+
+    from trialstack_tui.config import resolve_store
+    from trialstack_tui.marks import MarkRequest
+    from trialstack_tui.review import Review
+    from trialstack_tui.store import Store
+
+    with Store(resolve_store(str(sample_db))) as store:
+        review = Review(store)
+        for wf in list(review.catalog().workflows.values())[:30]:
+            review.mark(review.mark_defaults(MarkRequest(
+                target_type="workflow", reason="narrow_adoption", org_id=wf.org_id, workflow_id=wf.workflow_id)))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, screen_key)
+        await settle(pilot)
+        table = app.focused
+        assert isinstance(table, ReviewTable) and table.row_count > 20
+        footer_top = current(pilot).query_one(Footer).region.y
+        seen = []
+        for _ in range(table.row_count - 1):
+            await press(pilot, "j")
+            row_y = table.region.y + table.gutter.top + table._get_row_region(table.cursor_row).y - round(table.scroll_y)
+            visible = current(pilot).query_one("#body").region
+            assert visible.y <= row_y < min(visible.bottom, footer_top), (table.cursor_row, row_y)
+            seen.append(row_y)
+        assert table.cursor_row == table.row_count - 1
+        await press(pilot, *["k"] * (table.row_count - 1))  # and back up to the first row, also on screen
+        row_y = table.region.y + table.gutter.top + table._get_row_region(0).y - round(table.scroll_y)
+        assert table.region.y <= row_y < footer_top

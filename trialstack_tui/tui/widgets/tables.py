@@ -9,8 +9,10 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
@@ -187,6 +189,27 @@ class ReviewTable(DataTable):
             cursor_location = cursor_location if cursor_location.row == row else _NO_ROW
             hover_location = hover_location if hover_location.row == row else _NO_ROW
         return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        super()._scroll_cursor_into_view(animate=animate)
+        if self.has_focus:  # the administrator's table: a reload of another one below the fold moves nothing
+            self.call_after_refresh(self._show_cursor_row)  # after the table's own (deferred) scroll
+
+    def _show_cursor_row(self) -> None:
+        """The table scrolls itself to its cursor row; a screen that scrolls around the table (an org's drill-down
+        at 80×24) must follow, or a held `j` walks the highlighted row off the bottom of the terminal."""
+        row = self._get_row_region(self.cursor_row)
+        if not self.visible_keys or not row.height:
+            return
+        # The row where the table shows it, then in each scrolling container's space out to the screen.
+        region = Region(0, self.gutter.top + row.y - round(self.scroll_y), self.outer_size.width, row.height)
+        widget: Widget = self
+        while isinstance(widget.parent, Widget) and widget.parent is not self.screen:
+            container = widget.parent
+            region = region.translate(widget.virtual_region.offset)
+            container.scroll_to_region(region, animate=False, immediate=True)
+            region = region.translate(-container.scroll_offset).translate(container.gutter.top_left)
+            widget = container
 
     def _row_index(self, row_key: RowKey) -> int:
         return self._row_locations.get(row_key) if row_key in self._row_locations else -1
