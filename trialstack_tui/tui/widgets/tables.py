@@ -192,7 +192,9 @@ class ReviewTable(DataTable):
 
     def _scroll_cursor_into_view(self, animate: bool = False) -> None:
         super()._scroll_cursor_into_view(animate=animate)
-        if self.has_focus:  # the administrator's table: a reload of another one below the fold moves nothing
+        # Only the administrator's table (a reload of another one below the fold moves nothing), and only in a
+        # screen that scrolls around it: elsewhere (follow-ups) a held key pays nothing for it.
+        if self.has_focus and any(a.allow_vertical_scroll for a in self.ancestors if isinstance(a, Widget)):
             self.call_after_refresh(self._show_cursor_row)  # after the table's own (deferred) scroll
 
     def _show_cursor_row(self) -> None:
