@@ -162,14 +162,14 @@ async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app,
         table = app.focused
         assert isinstance(table, ReviewTable) and table.row_count > 20
         footer_top = current(pilot).query_one(Footer).region.y
-        seen = []
+
+        def cursor_row_y() -> int:  # the terminal line the highlighted row is drawn on
+            return table.region.y + table.gutter.top + table._get_row_region(table.cursor_row).y - round(table.scroll_y)
+
         for _ in range(table.row_count - 1):
             await press(pilot, "j")
-            row_y = table.region.y + table.gutter.top + table._get_row_region(table.cursor_row).y - round(table.scroll_y)
             visible = current(pilot).query_one("#body").region
-            assert visible.y <= row_y < min(visible.bottom, footer_top), (table.cursor_row, row_y)
-            seen.append(row_y)
+            assert visible.y <= cursor_row_y() < min(visible.bottom, footer_top), (table.cursor_row, cursor_row_y())
         assert table.cursor_row == table.row_count - 1
         await press(pilot, *["k"] * (table.row_count - 1))  # and back up to the first row, also on screen
-        row_y = table.region.y + table.gutter.top + table._get_row_region(0).y - round(table.scroll_y)
-        assert table.region.y <= row_y < footer_top
+        assert table.cursor_row == 0 and table.region.y <= cursor_row_y() < footer_top

@@ -46,8 +46,9 @@ class Spike:
 
 def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_data_day: date) -> dict[tuple[str, str], DaySeries]:
     """Each (org, workflow)'s events per day start..end, zeros where it had none."""
-    length = (end - start).days + 1
-    offsets = {start + timedelta(days=i): i for i in range(length)}  # a lookup, not a date subtraction per row
+    dates = DaySpan(start, end).each_day()
+    length = len(dates)
+    offsets = {day: i for i, day in enumerate(dates)}  # a lookup, not a date subtraction per row
     values: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         offset = offsets.get(row.day)

@@ -232,7 +232,7 @@ def find_org_gaps(
     """Each org's data gaps in both windows, and the export's (gaps of the total series, org_id "")."""
     start = previous.start - timedelta(days=BASELINE_DAYS)
     dates = DaySpan(start, window.end).each_day()
-    per_org = {org_id: [org_days.get(org_id, {}).get(d, 0) for d in dates] for org_id in org_ids}
+    per_org = {org_id: _per_day(org_days.get(org_id, {}), dates) for org_id in org_ids}
     total = [sum(day) for day in zip(*per_org.values())] if per_org else [0] * len(dates)
     first = (first_data_day - start).days
     gaps = {
@@ -240,6 +240,10 @@ def find_org_gaps(
         for org_id, values in per_org.items()
     }
     return gaps, find_gaps("", DaySeries(start, total, first), previous.start, window.end)
+
+
+def _per_day(events: dict[date, int], dates: list[date]) -> list[int]:
+    return [events.get(d, 0) for d in dates]
 
 
 def summarize_workflows(

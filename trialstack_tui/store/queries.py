@@ -89,8 +89,7 @@ def daily_org_events(conn: Connection, start: date, end: date, *, org_ids: Colle
     )
     result: dict[str, dict[date, int]] = {}
     for org_id, day, n in conn.execute(query):
-        if n:
-            result.setdefault(org_id, {})[day] = int(n)
+        result.setdefault(org_id, {})[day] = int(n)
     return result
 
 
@@ -108,7 +107,7 @@ def daily_events(
     query = _usage_scope(
         select(table.c.day, func.sum(table.c.events)), start, end, org_ids, exclude_org_ids, workflow_ids, table
     )
-    return {day: int(n) for day, n in conn.execute(query.group_by(table.c.day)) if n}
+    return {day: int(n) for day, n in conn.execute(query.group_by(table.c.day))}
 
 
 def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
-
-from typing import TYPE_CHECKING
 
 from ..figures import pct
 from ..metrics.lifecycle import STATES

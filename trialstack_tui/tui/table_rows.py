@@ -72,6 +72,8 @@ class FlagSection(Vertical):
             kind, org, workflow, detail = row.cells
             where = Text(" / ").join(part for part in (org, workflow) if part.plain)
             panel.show(Text.assemble(kind, " · ", where, "\n", detail))
+
+
 def flag_mark(flag: Flag, summary: Summary) -> MarkRequest:
     """A mark for one flag (a spike flag marks the spike); the seam makes the flagged workflow's owner its owner."""
     workflows = {w.workflow.workflow_id: w.workflow for w in summary.workflows}
