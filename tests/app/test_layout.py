@@ -3,6 +3,7 @@ reach of the keyboard; labelled sparklines; the comparison as of the chosen date
 
 from __future__ import annotations
 
+from textual.screen import Screen
 from textual.widgets import Sparkline, Static
 
 from trialstack_tui.tui.screens.rollout import RolloutScreen
@@ -127,3 +128,32 @@ async def test_changes_show_names_and_the_comparison_its_id_as_of_the_chosen_dat
         assert screen.comparison is None and "Select a change" in screen.query_one("#cmp-verdict").render().plain
         await press(pilot, "enter")
         assert screen.comparison.after.window.end.isoformat() == "2026-10-25"  # the data up to the as-of date
+
+
+async def test_every_screen_is_laid_out_first_with_its_width_class_so_it_is_styled_and_painted_once(
+    make_app, monkeypatch
+) -> None:
+    # The -narrow / -wide class comes with a screen's first Resize event, after its first layout: a screen that
+    # got it only then was styled, laid out and painted a second time (an org's drill-down: ~100 ms at 10M events).
+    first_layout: dict[int, tuple[str, set[str]]] = {}
+    original = Screen._refresh_layout
+
+    def noted(self, size=None, scroll=False) -> None:
+        first_layout.setdefault(id(self), (type(self).__name__, set(self.classes)))
+        original(self, size, scroll)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", noted)
+    for size, expected in (((80, 24), "-narrow"), ((120, 40), "-wide")):
+        first_layout.clear()
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter")  # an org
+            await press(pilot, "enter")  # its busiest workflow
+            for key in ("c", "b", "f"):
+                await press(pilot, key)
+        screens = {name: classes for name, classes in first_layout.values() if name.endswith("Screen")}
+        assert set(screens) >= {"SummaryScreen", "OrgScreen", "WorkflowScreen", "RolloutScreen", "BillingScreen",
+                                "FollowUpsScreen"}, size
+        for name, classes in screens.items():
+            assert expected in classes, (size, name, classes)

@@ -66,6 +66,10 @@ class ReviewScreen(Screen, Generic[Model]):
         def app(self) -> TrialStackApp: ...
 
     def compose(self) -> ComposeResult:
+        # The breakpoint class (-narrow / -wide) the screen's first Resize would add, set before its widgets are
+        # styled: added after the first frame, it restyled, laid out and painted the whole screen a second time.
+        breakpoints = self.app.HORIZONTAL_BREAKPOINTS or []
+        self.set_class(True, *self._get_breakpoint_classes(self.app.size.width, breakpoints), update=False)
         yield Header()
         yield self.app.tab_bar(self.TAB)
         with Vertical(id="body"):
