@@ -1,6 +1,7 @@
-"""ReviewTable caches a line by whether the cursor is on its row, not by where the cursor is (a held key past
-the fold would otherwise render every visible line again on each key). Every painted line must still be what
-Textual's DataTable paints in the same state from empty caches: cursor, scroll, sort, rows and focus."""
+"""ReviewTable renders one-line cells itself, and caches a line by whether the cursor is on its row, not by
+where the cursor is (a held key past the fold would otherwise render every visible line again on each key).
+Every painted line must still be what Textual's DataTable paints in the same state from empty caches (cursor,
+scroll, sort, rows and focus), and every cell what DataTable's own cell rendering gives."""
 
 from __future__ import annotations
 
@@ -60,3 +61,67 @@ async def test_every_line_is_datatables_own_while_the_cursor_moves_scrolls_sorts
         review.blur()  # focus changes how the cursor row looks
         await pilot.pause()
         painted_as_fresh(review)
+
+
+HOSTILE = [
+    Text("組織の名前がとても長いテスト"), Text("[bold]x[/] org"), Text("e\u0301migre\u0301 ✓ 🚀 ops"), Text(""),
+    Text("a" * 40), Text("   padded   "), Text("tab\there"), Text("12,345", justify="right"),
+    Text("  7 ", justify="right"), Text("mid", justify="center"), Text("cut me off please", overflow="ellipsis"),
+    Text("crop it right here", overflow="crop"), Text("dim", style="dim italic"),
+    Text.assemble(("red", "red"), " and ", ("bold", "bold"), end=""), Text("▁▂▃▅▇█", style="cyan"),
+]
+
+
+def _cells_as_datatable_renders_them(review: ReviewTable) -> int:
+    """Every cell of every row, with and without the cursor and hover on it, against DataTable's own
+    `_render_cell` from empty caches; returns how many cells ReviewTable's one-step path rendered itself."""
+    from rich.style import Style
+    from textual.widgets import DataTable
+
+    shortcut = 0
+    for base in (Style(), Style(color="red", bgcolor="black"), review.rich_style):
+        for row in range(review.row_count):
+            for column, spec in enumerate(review.ordered_columns):
+                width = spec.get_render_width(review)
+                for cursor, hover in ((False, False), (True, False), (False, True), (True, True)):
+                    review._clear_caches()
+                    key = review._row_locations.get_key(row)
+                    shortcut += review._one_line_cell(key, row, column, base, width, cursor, hover) is not None
+                    ours = review._render_cell(row, column, base, width, cursor, hover)
+                    review._clear_caches()
+                    theirs = DataTable._render_cell(review, row, column, base, width, cursor, hover)
+                    assert ours == theirs, (row, column, width, cursor, hover, base)
+    return shortcut
+
+
+async def test_every_cell_is_rendered_as_datatable_renders_it() -> None:
+    # Names wider than their column (in characters or in double-width cells), justified, cut with an
+    # ellipsis, styled in parts, empty, with a tab: each cell of each row in every cursor state.
+    rows = [
+        Row(f"h{i}", [text, HOSTILE[(i + 3) % len(HOSTILE)], HOSTILE[(i + 7) % len(HOSTILE)]], [i, i, i])
+        for i, text in enumerate(HOSTILE)
+    ]
+    app = Tables()
+    async with app.run_test(size=(80, 30)) as pilot:
+        review = app.query_one(ReviewTable)
+        review.set_rows(rows)
+        await pilot.pause()
+        cells = review.row_count * len(review.columns) * 12
+        assert _cells_as_datatable_renders_them(review) == cells  # all of them one-line Text cells
+        review.focus()
+        review.zebra_stripes = False
+        await pilot.pause()
+        assert _cells_as_datatable_renders_them(review) == cells
+
+
+async def test_the_org_screens_tables_render_every_cell_as_datatable_does(make_app) -> None:
+    from .conftest import press, settle
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        tables = list(app.screen.query(ReviewTable))
+        assert len(tables) == 4
+        for review in tables:  # every cell of these tables is one-line Text: all take the one-step path
+            assert _cells_as_datatable_renders_them(review) == review.row_count * len(review.columns) * 12

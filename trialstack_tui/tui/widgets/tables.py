@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region
@@ -189,6 +191,57 @@ class ReviewTable(DataTable):
             cursor_location = cursor_location if cursor_location.row == row else _NO_ROW
             hover_location = hover_location if hover_location.row == row else _NO_ROW
         return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+
+    # DataTable renders a cell as Styled(Padding(cell)) through three nested render_lines: 150-200 µs a cell, and
+    # a line renders 13 (the fixed name column twice), the largest part of a screen's first frame. A one-line
+    # Text cell on a one-line row (every cell of these tables) is laid out by the same Text.wrap, then padded and
+    # styled here in one step, into the table's own cell cache under the key DataTable gives it. Anything else
+    # goes the DataTable way. ~50 µs a cell. tests/app/test_table_render.py checks every cell against DataTable's.
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool = False,
+                     hover: bool = False):
+        if row_index < 0 or column_index < 0:  # the header and row labels: rendered once, DataTable's way
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        key = (row_key, self._column_locations.get_key(column_index), base_style, cursor, hover,
+               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        lines = self._cell_render_cache.get(key)
+        if lines is None:
+            lines = self._one_line_cell(row_key, row_index, column_index, base_style, width, cursor, hover)
+            if lines is None:
+                return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._cell_render_cache[key] = lines
+        return lines
+
+    def _one_line_cell(self, row_key: RowKey, row_index: int, column_index: int, base_style: Style, width: int,
+                       cursor: bool, hover: bool) -> list[list[Segment]] | None:
+        """The cell's one line as DataTable renders it, or None where this shortcut does not apply."""
+        cell = self._get_row_renderables(row_index).cells[column_index]
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if type(cell) is not Text or self.rows[row_key].height != 1 or inner < 1 or "\n" in cell.plain or cell.end not in ("", "\n"):
+            return None
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, row_index < self.fixed_rows or column_index < self.fixed_columns, hover, cursor,
+            self.show_cursor, self._show_hover_cursor, self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        console, options = self.app.console, self.app.console_options
+        # Text.__rich_console__'s own choices, for a width of `inner` and no wrapping (a one-line row).
+        tab_size = console.tab_size if cell.tab_size is None else cell.tab_size
+        wrapped = cell.wrap(
+            console, inner, justify=cell.justify or options.justify or DEFAULT_JUSTIFY,
+            overflow=cell.overflow or options.overflow or DEFAULT_OVERFLOW, tab_size=tab_size or 8, no_wrap=True,
+        )
+        if len(wrapped) != 1:
+            return None
+        blank = console.get_style("none")  # Padding's style
+        segments = list(Text("\n").join(wrapped).render(console))
+        line = Segment.adjust_line_length(segments, inner, style=blank, pad=True)
+        if pad:
+            line = [Segment(" " * pad, blank), *line, Segment(" " * pad, blank)]
+        return [list(Segment.apply_style(line, pre_style, post_style))]
 
     def _scroll_cursor_into_view(self, animate: bool = False) -> None:
         super()._scroll_cursor_into_view(animate=animate)
