@@ -173,3 +173,41 @@ async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app,
         assert table.cursor_row == table.row_count - 1
         await press(pilot, *["k"] * (table.row_count - 1))  # and back up to the first row, also on screen
         assert table.cursor_row == 0 and table.region.y <= cursor_row_y() < footer_top
+
+
+async def test_no_full_garbage_collection_runs_while_keys_repeat_and_it_runs_again_after(make_app) -> None:
+    # A full collection (50-100 ms after a few drill-downs) inside a held j is a frame that late.
+    import asyncio
+    import gc
+
+    from trialstack_tui.tui import collector
+
+    collections: list[int] = []
+
+    def noted(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    app = make_app()
+    gc.callbacks.append(noted)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            collections.clear()
+            for _ in range(30):  # 30 keys, 1/30 s apart: a terminal's auto-repeat
+                await pilot.press("j", "k")
+                garbage = [[] for _ in range(2000)]  # cycles enough to call for collections
+                for item in garbage:
+                    item.append(item)
+                del garbage
+                await asyncio.sleep(1 / 30)
+                assert not gc.isenabled()
+            assert collections == []
+            await asyncio.sleep(collector.REST + 0.2)
+            assert gc.isenabled()  # the rest after the last key: the collector is back
+            await pilot.press("j")
+            assert not gc.isenabled()
+        assert gc.isenabled()  # an app that ends gives it back too
+    finally:
+        gc.callbacks.remove(noted)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -11,7 +10,7 @@ from datetime import date
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -22,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from ..errors import UserFacingError, unexpected_error_line
 from ..marks import MarkRequest
 from ..safe_text import visible
+from .collector import KeyPaced
 from .commands import ReviewCommands
 from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
@@ -93,6 +93,7 @@ class TrialStackApp(App):
         self._opener = opener
         self.failure: str | None = None  # why the app ended early (the store could not be opened)
         self.prefetcher = OrgPrefetcher(lambda: self.review)
+        self.collector = KeyPaced(self)  # no full garbage collection inside a held key
         self._opening: ReviewScreen | None = None  # the drill-down Enter asked for, while its model is built
         self.store_label = store_label
         self.read_only = read_only
@@ -163,17 +164,17 @@ class TrialStackApp(App):
             self._review.set_exception(exc)
             raise
         self._review.set_result(review)
-        self._freeze_startup_objects()
+        KeyPaced.freeze_startup_objects()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
 
-    def _freeze_startup_objects(self) -> None:
-        # What exists now (modules, classes, the summary's widgets) lives as long as the app. Freezing it
-        # keeps the cyclic collector from walking those ~120k objects again on every full collection, which
-        # otherwise stalls a key press by 50–130 ms now and then.
-        gc.freeze()
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.collector.key()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
+        self.collector.release()
         self._review.cancel()  # if the store never started opening, screens waiting for it stop waiting
         self.prefetcher.close()
 
