@@ -1,9 +1,9 @@
-"""When Python's cyclic garbage collector may run: never in the middle of a held key.
+"""When Python's cyclic garbage collector may walk everything: never in the middle of a held key.
 
-A full collection walks every tracked object: ~100k after a few drill-downs (each painted line, a Strip, carries
-seven small caches), 50-100 ms at a time, and one that falls inside a held `j` is a frame that much late. While
-keys keep arriving the collector waits; REST seconds after the last key it runs as usual. Reference counting
-frees almost everything in the meantime: only reference cycles wait for it.
+A full (generation 2) collection walks every tracked object: ~100k after a few drill-downs (each painted line,
+a Strip, carries seven small caches), 50-100 ms at a time, and one that falls inside a held `j` is a frame that
+much late. While keys keep arriving only the young generations are collected (a millisecond or two, and the
+garbage of a screen just closed goes with them); REST seconds after the last key full collections run as usual.
 """
 
 from __future__ import annotations
@@ -15,29 +15,35 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
-REST = 0.5  # seconds without a key after which the collector runs again
+REST = 0.5  # seconds without a key after which full collections run again
+NEVER = 1 << 30  # a generation-2 threshold no run of keys reaches
 
 
 class KeyPaced:
-    """`key()` on every key event; the collector is held off until REST seconds pass without one."""
+    """`key()` on every key event; full collections are held off until REST seconds pass without one."""
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._resume: Timer | None = None  # set while this object holds the collector off
+        self._resume: Timer | None = None  # set while this object holds full collections off
+        self._thresholds: tuple[int, int, int] | None = None
 
     def key(self) -> None:
         if self._resume is not None:
             self._resume.reset()
-        elif gc.isenabled():  # (never re-enable a collector someone else turned off)
-            gc.disable()
-            self._resume = self.app.set_timer(REST, self.release, name="collector")
+            return
+        self._thresholds = gc.get_threshold()
+        young, middle, _full = self._thresholds
+        gc.set_threshold(young, middle, NEVER)
+        self._resume = self.app.set_timer(REST, self.release, name="collector")
 
     def release(self) -> None:
-        """Let the collector run again (after the rest, and when the app ends)."""
+        """Let full collections run again (after the rest, and when the app ends)."""
         if self._resume is not None:
             self._resume.stop()
             self._resume = None
-            gc.enable()
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
 
     @staticmethod
     def freeze_startup_objects() -> None:
