@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from ..errors import UserFacingError, unexpected_error_line
 from ..marks import MarkRequest
 from ..safe_text import visible
-from .collector import KeyPaced
+from .collector import KeyPaced, freeze_startup_objects
 from .commands import ReviewCommands
 from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
@@ -164,12 +164,12 @@ class TrialStackApp(App):
             self._review.set_exception(exc)
             raise
         self._review.set_result(review)
-        KeyPaced.freeze_startup_objects()
+        freeze_startup_objects()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:  # once a key, not again as it bubbles back
             self.collector.key()
         await super().on_event(event)
 
