@@ -59,8 +59,8 @@ def daily_counts(
     workflow_ids: Collection[str] | None = None,
 ) -> list[DailyCounts]:
     """Rollup rows for days start..end inclusive, optionally only some orgs or workflows."""
-    query = _usage_scope(
-        select(*(DailyUsage.c[name] for name in _COUNTS_COLUMNS)), start, end, org_ids, None, workflow_ids
+    query = _rollup_scope(
+        select(*(DailyUsage.c[name] for name in _COUNTS_COLUMNS)), DailyUsage, start, end, org_ids, None, workflow_ids
     )
     # Positional rows straight into the record: tens of thousands of rows for a 90-day window.
     return [DailyCounts(*row) for row in conn.execute(query.order_by(DailyUsage.c.day, DailyUsage.c.workflow_id))]
@@ -69,9 +69,9 @@ def daily_counts(
 _COUNTS_COLUMNS = tuple(field.name for field in fields(DailyCounts))
 
 
-def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workflow_ids, table=DailyUsage):
-    """The daily rollup rows of days start..end, of the orgs or workflows asked for (`table`: daily_usage, or
-    daily_org where no workflow is asked for)."""
+def _rollup_scope(query, table, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
+    """A daily rollup's rows of days start..end, of the orgs or workflows asked for (a table with a
+    workflow_id where workflows are asked for: daily_usage or daily_user)."""
     query = query.where(table.c.day >= start, table.c.day <= end)
     if org_ids is not None:
         query = query.where(table.c.org_id.in_(list(org_ids)))
@@ -84,8 +84,8 @@ def _usage_scope(query, start: date, end: date, org_ids, exclude_org_ids, workfl
 
 def daily_org_events(conn: Connection, start: date, end: date, *, org_ids: Collection[str] | None = None) -> dict[str, dict[date, int]]:
     """Per org, events per day in start..end (days without events absent)."""
-    query = _usage_scope(
-        select(DailyOrg.c.org_id, DailyOrg.c.day, DailyOrg.c.events), start, end, org_ids, None, None, DailyOrg
+    query = _rollup_scope(
+        select(DailyOrg.c.org_id, DailyOrg.c.day, DailyOrg.c.events), DailyOrg, start, end, org_ids, None, None
     )
     result: dict[str, dict[date, int]] = {}
     for org_id, day, n in conn.execute(query):
@@ -104,8 +104,8 @@ def daily_events(
 ) -> dict[date, int]:
     """Events per day in start..end (days without events absent), summed over the orgs or workflows asked for."""
     table = DailyUsage if workflow_ids is not None else DailyOrg
-    query = _usage_scope(
-        select(table.c.day, func.sum(table.c.events)), start, end, org_ids, exclude_org_ids, workflow_ids, table
+    query = _rollup_scope(
+        select(table.c.day, func.sum(table.c.events)), table, start, end, org_ids, exclude_org_ids, workflow_ids
     )
     return {day: int(n) for day, n in conn.execute(query.group_by(table.c.day))}
 
@@ -113,17 +113,6 @@ def daily_events(
 def _user_table(group_by: str | None, workflow_ids: Collection[str] | None):
     """The smallest rollup that answers a distinct-users question at this grain."""
     return DailyUser if group_by == "workflow_id" or workflow_ids is not None else DailyOrgUser
-
-
-def _user_scope(query, table, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
-    query = query.where(table.c.day >= start, table.c.day <= end)
-    if org_ids is not None:
-        query = query.where(table.c.org_id.in_(list(org_ids)))
-    if exclude_org_ids:
-        query = query.where(table.c.org_id.not_in(list(exclude_org_ids)))
-    if workflow_ids is not None:
-        query = query.where(DailyUser.c.workflow_id.in_(list(workflow_ids)))
-    return query
 
 
 def active_users(
@@ -140,10 +129,10 @@ def active_users(
     table = _user_table(group_by, workflow_ids)
     users = func.count(distinct(table.c.user_id))
     if group_by is None:
-        query = _user_scope(select(users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
+        query = _rollup_scope(select(users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
         return {None: conn.execute(query).scalar_one()}
     column = table.c[group_by]
-    query = _user_scope(select(column, users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
+    query = _rollup_scope(select(column, users), table, start, end, org_ids, exclude_org_ids, workflow_ids)
     return {key: n for key, n in conn.execute(query.group_by(column))}
 
 
@@ -157,7 +146,7 @@ def daily_active_users(
 ) -> dict[date, int]:
     """Distinct active users per day."""
     table = _user_table(None, workflow_ids)
-    query = _user_scope(
+    query = _rollup_scope(
         select(table.c.day, func.count(distinct(table.c.user_id))), table, start, end, org_ids, None, workflow_ids
     )
     return {day: n for day, n in conn.execute(query.group_by(table.c.day))}
