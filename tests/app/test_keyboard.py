@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import gc
 
+import pytest
+from textual.widgets import Footer
+
+from trialstack_tui.config import resolve_store
+from trialstack_tui.marks import MarkRequest
+from trialstack_tui.review import Review
+from trialstack_tui.store import Store
+from trialstack_tui.tui import collector
 from trialstack_tui.tui.screens.billing import BillingScreen
 from trialstack_tui.tui.screens.help import HelpScreen
 from trialstack_tui.tui.screens.org import OrgScreen
@@ -136,18 +145,12 @@ async def test_the_screen_keys_are_on_screen_and_the_footer_keys_fit(make_app, s
         assert "Projected" in header and "Overage" in header  # the answer is on screen, not off to the right
 
 
-
 @pytest.mark.parametrize("screen_key", ["enter", "f"], ids=["org workflows", "follow-ups"])
 async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app, sample_db, screen_key) -> None:
     # The org screen scrolls around its workflows table (taller than the terminal at 80×24): the table scrolls
     # itself to its cursor, and the screen must follow, or j walks the highlighted row off the bottom.
     # Follow-ups: a table of its own height, in a screen that does not scroll.
-    from textual.widgets import Footer
 
-    from trialstack_tui.config import resolve_store
-    from trialstack_tui.marks import MarkRequest
-    from trialstack_tui.review import Review
-    from trialstack_tui.store import Store
 
     with Store(resolve_store(str(sample_db))) as store:
         review = Review(store)
@@ -178,10 +181,7 @@ async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app,
 async def test_no_full_garbage_collection_runs_while_keys_repeat_and_they_run_again_after(make_app) -> None:
     # A full collection (50-100 ms after a few drill-downs) inside a held j is a frame that late; the young
     # generations (a millisecond or two) go on collecting the garbage keys make.
-    import asyncio
-    import gc
 
-    from trialstack_tui.tui import collector
 
     collections: list[int] = []
 

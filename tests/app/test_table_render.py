@@ -5,10 +5,14 @@ scroll, sort, rows and focus), and every cell what DataTable's own cell renderin
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 
 from trialstack_tui.tui.widgets.tables import Column, ReviewTable, Row
+
+from .conftest import press, settle
 
 COLUMNS = [Column("name", "Name", width=12), Column("n", "Events", numeric=True), Column("note", "Note")]
 ROWS = [
@@ -75,8 +79,6 @@ HOSTILE = [
 def _cells_as_datatable_renders_them(review: ReviewTable) -> int:
     """Every cell of every row, with and without the cursor and hover on it, against DataTable's own
     `_render_cell` from empty caches; returns how many cells ReviewTable's one-step path rendered itself."""
-    from rich.style import Style
-    from textual.widgets import DataTable
 
     shortcut = 0
     for base in (Style(), Style(color="red", bgcolor="black"), review.rich_style):
@@ -115,7 +117,6 @@ async def test_every_cell_is_rendered_as_datatable_renders_it() -> None:
 
 
 async def test_the_org_screens_tables_render_every_cell_as_datatable_does(make_app) -> None:
-    from .conftest import press, settle
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
