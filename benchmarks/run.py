@@ -410,6 +410,7 @@ def tui_figures(tui: list[dict], bare: list[dict]) -> dict:
         "drill_down_after_look_s": med(tui, "drill_down_after_look_s"),
         "summary_data_s": med(tui, "summary_data_s"), "drill_down_data_s": med(tui, "drill_down_data_s"),
         "peak_rss_mb": max(t["peak_rss_mb"] for t in tui), "bare_peak_rss_mb": max(b["peak_rss_mb"] for b in bare),
+        "helper_peak_rss_mb": max(t.get("helper_peak_rss_mb", 0.0) for t in tui),
         "drill_downs_built": max(t["drill_downs_built"] for t in tui),
         "held": {screen: {key: max(t["held"][screen][key] for t in tui) for key in tui[0]["held"][screen]}
                  for screen in tui[0]["held"]},  # the worst run
@@ -437,7 +438,8 @@ def print_tui(tui: dict, term: dict) -> None:
 
     print(f"TUI (Pilot): first frame {tui['launch_to_first_frame_s']:.3f} s vs bare {tui['bare_launch_to_first_frame_s']:.3f} s "
           f"= {tui['first_frame_vs_bare']:.2f}x; painted summary {tui['launch_to_paint_s']:.3f} s "
-          f"= {tui['paint_vs_bare_first_frame']:.2f}x the bare first frame; peak RSS {tui['peak_rss_mb']:.0f} MB\n"
+          f"= {tui['paint_vs_bare_first_frame']:.2f}x the bare first frame; peak RSS {tui['peak_rss_mb']:.0f} MB "
+          f"(summary helper {tui['helper_peak_rss_mb']:.0f} MB)\n"
           f"  Enter to painted drill-down: first org {ms(tui['drill_down_s'])}, after a 1 s look "
           f"{ms(tui['drill_down_after_look_s'])}; nothing prefetched: org {ms(tui['drill_down_unprefetched_s'])} "
           f"({tui['drill_down_unprefetched_vs_bare_push']:.2f}x), workflow {ms(tui['workflow_unprefetched_s'])} "

@@ -25,14 +25,16 @@ only the final write). Prints one JSON object:
   the summary's 0.15 s prefetch timer), median over the next orgs: the view model is built after the key;
 - `workflow_unprefetched_s`: on an org screen, `j` then Enter at once, to the workflow screen with its data;
 - `comparison_unprefetched_s`: on the rollout screen, `j` then Enter at once, to the comparison shown;
-- `summary_data_s`, `drill_down_data_s`: how long the review seam took to build each view model (in a
-  worker thread); the rest is Textual composing, laying out and painting;
+- `summary_data_s`: how long the summary screen's worker waited for its first summary (the helper's answer
+  when the helper started, else the review seam's read); `drill_down_data_s`: how long the review seam took
+  to build each org drill-down (in a worker thread); the rest is Textual composing, laying out and painting;
 - `held`: `j` held for HOLD_S at KEY_RATE presses a second (key events posted from another thread, as a
   terminal driver does) on the summary, an org screen and follow-ups: per screen the slowest key (its press
   to the first painted frame that shows its cursor move), the longest gap between frames while keys were
   pending, the last frame after the last press (keys still queued would keep painting), and the rows moved;
 - `drill_downs_built`: how many org drill-downs the prefetcher and the screens built in the whole probe;
-- `peak_rss_mb`: this process's peak resident set size.
+- `peak_rss_mb`: this process's peak resident set size; `helper_peak_rss_mb`: the summary helper's (0 when
+  none was started).
 """
 
 from __future__ import annotations
@@ -109,12 +111,19 @@ def _loaded(app, screen_type) -> bool:
 
 async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
+    from trialstack_tui.metrics.window_days import DEFAULT_DAYS
+    from trialstack_tui.summary_ahead import SummaryAhead
+
+    # As `trialstack-tui` starts it: the helper reading the first summary before Textual is imported, then
+    # the same factory run_tui uses; the store opens behind the first frame.
+    location = resolve_store(db)
+    ahead = SummaryAhead.start(location, DEFAULT_DAYS, None)
     from trialstack_tui.tui.launch import StoreOpener, make_app
     from trialstack_tui.tui.prefetch import OrgPrefetcher
+    from trialstack_tui.tui.review_window import ReviewWindow
     from trialstack_tui.tui.screens.summary import SummaryScreen
 
-    # As `trialstack-tui` starts it (the same factory run_tui uses): the store opens behind the first frame.
-    app, opener = make_app(resolve_store(db))
+    app, opener = make_app(location, window=ReviewWindow(DEFAULT_DAYS), ahead=ahead)
     data_times: dict[str, list[float]] = {}
     opened = StoreOpener.__call__
 
@@ -124,10 +133,11 @@ async def probe_trialstack(db: str, launched: float) -> dict:
         result = opened(self)
         from trialstack_tui.review import Review
 
-        data_times.update(_time_calls(Review, "summary", "org_detail"))
+        data_times.update(_time_calls(Review, "org_detail"))
         return result
 
     StoreOpener.__call__ = open_and_time
+    data_times.update(_time_calls(type(app), "summary"))  # the helper's answer, or the seam's read
     builds = _time_calls(OrgPrefetcher, "_fetch")["_fetch"]
     clock = PaintClock(app, lambda: _loaded(app, SummaryScreen))
     started = time.time()
@@ -374,6 +384,7 @@ def main() -> None:
     else:
         result = asyncio.run(probe_bare(args.launched))
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["helper_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     json.dump(result, sys.stdout)
     print()
 

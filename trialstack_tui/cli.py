@@ -20,6 +20,7 @@ from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
 from .preferences import Preferences, load_preferences
 from .serve import DEFAULT_PORT, LOOPBACK
+from .summary_ahead import SummaryAhead
 from .metrics.window_days import COMPARISON_DAYS, DEFAULT_DAYS
 
 EXIT_OK, EXIT_UNFORESEEN, EXIT_USAGE = 0, 1, 2
@@ -222,12 +223,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         keymap, theme = _tui_preferences(prefs)
         if args.command == "serve":
             return _cmd_serve(args, location)
+        days = args.days or prefs.window or DEFAULT_DAYS
+        # Started before Textual is imported, so that the summary is read beside the app's start.
+        ahead = SummaryAhead.start(location, days, args.as_of)
         from .tui.launch import run_tui  # the app opens the store itself, behind its first frame
 
         return run_tui(
-            location, read_only=read_only, days=args.days or prefs.window or DEFAULT_DAYS, as_of=args.as_of,
+            location, read_only=read_only, days=days, as_of=args.as_of,
             prepare=lambda store: _fill_default_store(store, location, progress=False),
-            keymap=keymap, theme=theme,
+            keymap=keymap, theme=theme, ahead=ahead,
         )
     from .store import Store
 

@@ -33,8 +33,10 @@ from .widgets.tabs import ScreenTabs, keys_in_force
 from .workers import build_in_worker
 
 if TYPE_CHECKING:
+    from ..metrics.summary import Summary
     from ..records import FollowUpRecord
     from ..review import Review
+    from ..summary_ahead import SummaryAhead
 
 Opener = Callable[[], "tuple[Review, str | None]"]
 """Opens the store; returns the review seam over it and a notice for the administrator (or None)."""
@@ -83,14 +85,16 @@ class TrialStackApp(App):
 
     def __init__(self, opener: Opener, *, store_label: str, read_only: bool = False,
                  window: ReviewWindow | None = None, keymap: dict[str, str] | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, ahead: SummaryAhead | None = None) -> None:
         """Review the store `opener` opens once the first frame is drawn (`tui.launch.make_app` builds it).
 
         `keymap` (binding id → keys) and `theme` are the administrator's own, already checked (`tui.keys`).
+        `ahead` is the helper process reading the first summary beside the app's start, if one was started.
         """
         super().__init__()
         self._review: Future[Review] = Future()
         self._opener = opener
+        self._ahead = ahead
         self.failure: str | None = None  # why the app ended early (the store could not be opened)
         self.prefetcher = OrgPrefetcher(lambda: self.review)
         self.collector = KeyPaced(self)  # no full garbage collection inside a held key
@@ -131,6 +135,12 @@ class TrialStackApp(App):
             raise
         except Exception as exc:  # reported once, by report_worker_failure
             raise UserFacingError("the store could not be opened") from exc
+
+    def summary(self, window: ReviewWindow) -> Summary:
+        """The quick summary of a window (from a worker thread): the helper's, the first time and if it read
+        this window, without waiting for the store to open here; else the store's."""
+        found = self._ahead.take(window.days, window.as_of) if self._ahead is not None else None
+        return found if found is not None else self.review.summary(days=window.days, as_of=window.as_of)
 
     def tab_bar(self, current: str) -> ScreenTabs:
         """The bar of screen keys for a screen; `current` is the navigation action that shows it ('' for none)."""

@@ -20,6 +20,7 @@ from .review_window import ReviewWindow
 if TYPE_CHECKING:
     from ..review import Review
     from ..store import Store
+    from ..summary_ahead import SummaryAhead
 
 Prepare = Callable[["Store"], "str | None"]
 """Runs once the store is open (the command fills a first-run default store there); may return a notice."""
@@ -31,10 +32,12 @@ class StoreOpener:
     `notices` keeps every notice (an upgrade, a first-run import), to print again when the terminal is back.
     """
 
-    def __init__(self, location: StoreLocation, *, read_only: bool, prepare: Prepare | None = None) -> None:
+    def __init__(self, location: StoreLocation, *, read_only: bool, prepare: Prepare | None = None,
+                 ahead: SummaryAhead | None = None) -> None:
         self.location = location
         self.read_only = read_only
         self.prepare = prepare
+        self.ahead = ahead  # stopped by `close` if the app never took its answer
         self.notices: list[str] = []
         self._store: Store | None = None
         self._opening = threading.Lock()
@@ -51,6 +54,8 @@ class StoreOpener:
 
     def close(self) -> None:
         """Close the store; an administrator who quit while it was opening waits for the opening to end."""
+        if self.ahead is not None:
+            self.ahead.close()
         with self._opening:
             if self._store is not None:
                 self._store.close()
@@ -66,16 +71,19 @@ def make_app(
     keymap: dict[str, str] | None = None,
     theme: str | None = None,
     store_label: str | None = None,
+    ahead: SummaryAhead | None = None,
 ) -> tuple[TrialStackApp, StoreOpener]:
     """The app over a store location, as `trialstack-tui` runs it: the store opens behind the first frame.
 
     Returns the app and its opener; whoever runs the app closes the opener after it (`run_tui` does).
-    `store_label` replaces the location's own in the header (snapshot tests fix it).
+    `store_label` replaces the location's own in the header (snapshot tests fix it). `ahead`, the helper
+    reading the first summary that the command started before it imported Textual (`summary_ahead`), gives the
+    app its first summary; closing the opener stops it if the app never took that.
     """
-    opener = StoreOpener(location, read_only=read_only, prepare=prepare)
+    opener = StoreOpener(location, read_only=read_only, prepare=prepare, ahead=ahead)
     app = TrialStackApp(
         opener, store_label=store_label or location.display, read_only=read_only,
-        window=window or ReviewWindow(), keymap=keymap, theme=theme,
+        window=window or ReviewWindow(), keymap=keymap, theme=theme, ahead=ahead,
     )
     return app, opener
 
@@ -89,11 +97,12 @@ def run_tui(
     prepare: Prepare | None = None,
     keymap: dict[str, str] | None = None,
     theme: str | None = None,
+    ahead: SummaryAhead | None = None,
 ) -> int:
     """Run the app until the administrator quits; then print its notices and any failure, once the terminal
     is back. Returns the exit status."""
     app, opener = make_app(location, read_only=read_only, window=ReviewWindow(days, as_of), prepare=prepare,
-                           keymap=keymap, theme=theme)
+                           keymap=keymap, theme=theme, ahead=ahead)
     try:
         app.run()
     finally:

@@ -84,7 +84,7 @@ class SummaryScreen(ReviewScreen["Summary"]):
                 yield FlagSection("flags", empty="No flags in the window")
 
     def fetch(self, window: ReviewWindow) -> Summary:
-        return self.app.review.summary(days=window.days, as_of=window.as_of)
+        return self.app.summary(window)
 
     def show(self, model: Summary) -> None:
         t = model.totals
