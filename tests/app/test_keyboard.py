@@ -181,8 +181,6 @@ async def test_a_held_key_keeps_the_highlighted_row_on_screen_at_80x24(make_app,
 async def test_no_full_garbage_collection_runs_while_keys_repeat_and_they_run_again_after(make_app) -> None:
     # A full collection (50-100 ms after a few drill-downs) inside a held j is a frame that late; the young
     # generations (a millisecond or two) go on collecting the garbage keys make.
-
-
     collections: list[int] = []
 
     def noted(phase: str, info: dict) -> None:
@@ -204,8 +202,12 @@ async def test_no_full_garbage_collection_runs_while_keys_repeat_and_they_run_ag
                 del garbage
                 await asyncio.sleep(1 / 30)
             assert collections and 2 not in collections  # young ones ran, no full one
-            await asyncio.sleep(collector.REST + 0.2)
-            assert gc.get_threshold() == thresholds  # the rest after the last key: full collections are back
+            await asyncio.sleep(collector.REST)
+            for _ in range(100):  # the rest after the last key (its timer may run late on a loaded machine)
+                if gc.get_threshold() == thresholds:
+                    break
+                await asyncio.sleep(0.05)
+            assert gc.get_threshold() == thresholds  # full collections are back
             collections.clear()
             for _ in range(40):
                 garbage = [[] for _ in range(3000)]

@@ -14,13 +14,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker
 
 from ..review_window import ReviewWindow
 from ..workers import Built, build_in_worker
 from ...marks import MarkRequest
 from ..widgets.filter_bar import FilterBar
+from ..widgets.footer import KeysFooter
 from ..widgets.tables import ReviewTable
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class ReviewScreen(Screen, Generic[Model]):
             yield from self.compose_body()
         yield Static(id="load-error", classes="load-error")
         yield FilterBar()
-        yield Footer(compact=True, show_command_palette=False)  # ctrl+p is in the help and the README
+        yield KeysFooter(compact=True, show_command_palette=False)  # ctrl+p is in the help and the README
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
