@@ -103,9 +103,11 @@ class Review:
     def _summary(
         self, conn, days: int, as_of: date | None, *, org_id: str | None = None, lifecycle: bool = False,
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
+        org_users: bool = True,
     ) -> tuple[Summary, _OrgUsers | None]:
         """`summary` inside the caller's read transaction (a drill-down reads in one), `catalog` when the
-        caller has read it already; for one org, with the users it was built from (the org screen shows them)."""
+        caller has read it already; for one org, with the users it was built from (the org screen shows them),
+        unless `org_users` is False: a workflow's screen shows only its own users, whose lifecycle it asks for."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
@@ -134,7 +136,7 @@ class Review:
             org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
             lifecycle_by_workflow=by_workflow,
         )
-        if org_id is not None:
+        if org_id is not None and org_users:
             # One org: its users' states answer active users now and before, trained users and lifecycle in
             # one read, and one scan of the workflow rollup its active users per workflow.
             users = _OrgUsers.read(conn, window, previous, org_id)
@@ -143,25 +145,23 @@ class Review:
             return build_summary(SummaryInputs(
                 **common,
                 active_by_org={org_id: lc.active},
-                active_by_workflow=users.active_by_workflow(),
+                active_by_workflow=dict.fromkeys(cat.workflows, 0) | users.active_by_workflow(),
                 active_total=lc.active,
                 active_total_prev=lc.returning + lc.dormant,  # the previous window's users
                 trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
                 lifecycle_by_org=org_lifecycle,
             )), users
+        # Every org, or one org without its users: distinct users per org from the per-org user rollup, and
+        # per workflow only for the workflows whose lifecycle was asked for, which has counted them already
+        # (per-workflow users over every org cost the most: only `summary --json --workflows` asks for all).
         return build_summary(SummaryInputs(
             **common,
-            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id"),
-            # Per-workflow users over every org cost the most; only `summary --json --workflows` asks for
-            # them, whose lifecycle has counted them already.
-            active_by_workflow=(
-                {key: lc.active for key, lc in by_workflow.items()} if by_workflow is not None and every_workflow
-                else None
-            ),
-            active_total=queries.active_users(conn, window.start, window.end)[None],
-            active_total_prev=queries.active_users(conn, previous.start, previous.end)[None],
-            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of),
-            lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", None, list(cat.orgs)) if lifecycle else None,
+            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
+            active_by_workflow=None if by_workflow is None else {key: lc.active for key, lc in by_workflow.items()},
+            active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
+            active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
+            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
+            lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs)) if lifecycle else None,
         )), None
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
@@ -184,7 +184,7 @@ class Review:
             if wf is None:
                 raise NotFound(f"no workflow with id {workflow_id!r}")
             summary = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
-                                    catalog=cat)[0]
+                                    catalog=cat, org_users=False)[0]
             window = summary.window
             history_from = window.start - timedelta(days=BASELINE_DAYS)
             history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])

@@ -61,3 +61,32 @@ def test_one_orgs_user_figures_equal_the_raw_events(sample_store: Store, sample_
         assert [u.user_id for u in detail.untrained] == untrained
         checked += now > 0
     assert checked >= 10  # the sample's orgs are active: the comparisons above were not over empty sets
+
+
+@pytest.mark.parametrize("days, back", [(30, 0), (90, 45)])
+def test_a_workflows_screen_shows_the_figures_of_its_orgs_screen(sample_store: Store, sample_db: Path, days: int,
+                                                                  back: int) -> None:
+    """A workflow's drill-down reads its org's summary without the org's users (only its own, counted by its
+    lifecycle): every figure it shows equals that workflow's line, flags, spikes and gaps on the org's screen,
+    and its active users equal the raw events'."""
+    review = Review(sample_store)
+    as_of = review.data_range()[1] - timedelta(days=back)
+    window, _previous = review_windows(as_of, days)
+    db = sqlite3.connect(sample_db)
+    checked = 0
+    for org_id in review.catalog().orgs:
+        org = review.org_detail(org_id, days, as_of)
+        for line in org.summary.workflows:
+            workflow_id = line.workflow.workflow_id
+            detail = review.workflow_detail(workflow_id, days, as_of)
+            raw = db.execute("SELECT COUNT(DISTINCT user_id) FROM events WHERE workflow_id = ? AND day BETWEEN ? AND ?",
+                             (workflow_id, window.start.isoformat(), window.end.isoformat())).fetchone()[0]
+            mine = detail.summary
+            assert mine.active_users == line.active_users == raw == mine.lifecycle.active
+            assert (mine.activity, mine.share_of_org, mine.daily_events) == (line.activity, line.share_of_org,
+                                                                             line.daily_events)
+            assert detail.flags == [f for f in org.summary.flags if f.workflow_id == workflow_id]
+            assert detail.spikes == [s for s in org.summary.spikes if s.workflow_id == workflow_id]
+            assert detail.gaps == org.org.gaps
+            checked += raw > 0
+    assert checked >= 100  # most of the sample's workflows have users in these windows

@@ -186,7 +186,7 @@ class SummaryInputs:
     last_data_day: date
     rows: list[DailyCounts]
     active_by_org: dict[str, int]
-    active_by_workflow: dict[str, int] | None  # None: not asked for (the all-org summary shows no workflows)
+    active_by_workflow: dict[str, int] | None  # the workflows asked for (None: none was; the all-org summary shows no workflows)
     active_total: int
     active_total_prev: int
     trained_by_org: dict[str, int]
@@ -278,7 +278,7 @@ def summarize_workflows(
             workflow=wf,
             activity=Activity(now[wf.workflow_id], before[wf.workflow_id], *covered_days[wf.org_id]),
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
-            active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id, 0),
+            active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id),
             daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
             lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(wf.workflow_id),
         )
