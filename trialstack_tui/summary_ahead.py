@@ -8,8 +8,8 @@ imports and the summary's read run beside the first frame instead of after it.
 The app still opens the store itself (every other read, every write is its own). It takes the helper's
 summary once, for the window the helper read, and reads the store itself whenever the helper cannot answer:
 any fault of the helper, or another window asked first. A store without events is one such fault, so the
-default store that a first run fills before its summary is read is never summarised ahead. The helper only reads: it opens the store read-only, and is stopped when the app
-ends before taking its answer.
+default store that a first run fills before its summary is read is never summarised ahead. The helper only
+reads: it opens the store read-only, and is stopped when the app ends before taking its answer.
 
 The store's location reaches the helper on its standard input, never its command line (`ps` shows that to
 every user of the host, password and all).
