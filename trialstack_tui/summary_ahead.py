@@ -37,6 +37,7 @@ class SummaryAhead:
     def __init__(self, location: StoreLocation, days: int, as_of: date | None) -> None:
         self.location, self.days, self.as_of = location, days, as_of
         self._taking = threading.Lock()
+        self.settled = threading.Event()  # set once the helper has answered, failed or been stopped
         self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -65,15 +66,18 @@ class SummaryAhead:
             process, self._process = self._process, None
         if process is None:
             return None
-        if (days, as_of) != (self.days, self.as_of):
-            _stop(process)
-            return None
-        assert process.stdout is not None  # stdout=PIPE
-        with process.stdout as answer:
-            found = answer.read()
-        if process.wait() != 0:
-            return None
-        return pickle.loads(found)
+        try:
+            if (days, as_of) != (self.days, self.as_of):
+                _stop(process)
+                return None
+            assert process.stdout is not None  # stdout=PIPE
+            with process.stdout as answer:
+                found = answer.read()
+            if process.wait() != 0:
+                return None
+            return pickle.loads(found)
+        finally:
+            self.settled.set()
 
     def close(self) -> None:
         """Stop the helper if its answer was never taken (the app ended first, or asked for another window)."""
@@ -81,6 +85,7 @@ class SummaryAhead:
             process, self._process = self._process, None
         if process is not None:
             _stop(process)
+        self.settled.set()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -88,6 +88,31 @@ async def test_the_first_summary_is_the_helpers_shown_before_the_app_opens_its_s
     assert shown == expected and len(shown.orgs) == 16
 
 
+async def test_the_app_opens_its_own_store_once_the_helper_has_answered(sample_db: Path) -> None:
+    # Both importing SQLAlchemy at once, the helper's answer waited for a core (through tmux at 10M: the
+    # summary 300 ms later than with the app's opening after it).
+    location = resolve_store(str(sample_db))
+    ahead = SummaryAhead(location, 30, None)
+    answered_before_opening, stores = [], []
+
+    def opener() -> tuple[Review, str | None]:
+        answered_before_opening.append(ahead.settled.is_set())
+        store = Store(location)
+        stores.append(store)
+        return _CountedReview(store), None
+
+    app = TrialStackApp(opener, store_label="sample.db", window=ReviewWindow(days=30), ahead=ahead)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, SummaryScreen) and len(app.screen.model.orgs) == 16
+    finally:
+        ahead.close()
+        for store in stores:
+            store.close()
+    assert answered_before_opening == [True] and _CountedReview.summaries == 0
+
+
 async def test_the_helper_reads_postgresql_too(pg_location: StoreLocation, sample_dir: Path) -> None:
     with Store(pg_location) as store:
         import_path(store, sample_dir)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 Opener = Callable[[], "tuple[Review, str | None]"]
 """Opens the store; returns the review seam over it and a notice for the administrator (or None)."""
 
+AHEAD_WAIT = 3.0  # seconds the store's opening here waits for the first summary's helper to answer
 OPEN_WAIT = 0.3  # seconds a drill-down's model may be built before its screen opens with a loading indicator
 NAVIGATION = {  # action → (module under tui/screens, screen class, title, help); imported on first use
     "home": ("summary", "SummaryScreen", "Quick summary", "Activity, adoption and flags across every org"),
@@ -168,6 +169,10 @@ class TrialStackApp(App):
     def _open_store(self) -> None:
         if not self._review.set_running_or_notify_cancel():
             return  # the app was closed before it got this far
+        if self._ahead is not None:
+            # Importing SQLAlchemy here while the helper imports it too, its answer would wait for a core
+            # wherever the machine has fewer than two free: the store opens here once it has answered.
+            self._ahead.settled.wait(AHEAD_WAIT)
         try:
             review, notice = self._opener()
         except BaseException as exc:  # screens waiting for the seam learn it failed; the app, how (below)
