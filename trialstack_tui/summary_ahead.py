@@ -52,7 +52,7 @@ class SummaryAhead:
     @classmethod
     def start(cls, location: StoreLocation, days: int, as_of: date | None) -> SummaryAhead | None:
         """A helper, where it can run beside the app: on one core it would only slow the first frame down."""
-        if len(os.sched_getaffinity(0)) < 2:
+        if _cores() < 2:
             return None
         try:
             return cls(location, days, as_of)
@@ -86,6 +86,14 @@ class SummaryAhead:
         if process is not None:
             _stop(process)
         self.settled.set()
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of the machine's where the system cannot say: macOS)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -177,6 +177,17 @@ def test_no_helper_on_one_core(monkeypatch: pytest.MonkeyPatch, sample_db: Path)
     assert SummaryAhead.start(resolve_store(str(sample_db)), 30, None) is None
 
 
+def test_where_the_system_cannot_say_which_cores_the_machines_count(monkeypatch: pytest.MonkeyPatch,
+                                                                    sample_db: Path) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert SummaryAhead.start(resolve_store(str(sample_db)), 30, None) is None
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    ahead = SummaryAhead.start(resolve_store(str(sample_db)), 30, None)
+    assert ahead is not None
+    ahead.close()
+
+
 def test_the_command_starts_the_helper_for_the_window_it_opens(monkeypatch: pytest.MonkeyPatch, sample_db: Path) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     started: dict = {}
