@@ -4,6 +4,7 @@ store that a first run is about to fill, and the helper stopped whenever its ans
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
@@ -111,6 +112,30 @@ async def test_the_app_opens_its_own_store_once_the_helper_has_answered(sample_d
         for store in stores:
             store.close()
     assert answered_before_opening == [True] and _CountedReview.summaries == 0
+
+
+async def test_quitting_while_the_helper_reads_opens_no_store(sample_db: Path) -> None:
+    location = resolve_store(str(sample_db))
+    ahead = SummaryAhead(location, 30, None)
+    opened: list[Store] = []
+
+    def opener() -> tuple[Review, str | None]:
+        opened.append(Store(location))
+        return Review(opened[-1]), None
+
+    app = TrialStackApp(opener, store_label="sample.db", window=ReviewWindow(days=30), ahead=ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        workers = list(app.workers)  # the store's opening (waiting for the helper) and the summary's load
+        app.exit()
+    ahead.close()  # as the opener's close does once the app has ended
+    for _ in range(250):
+        if all(w.is_finished for w in workers):
+            break
+        await asyncio.sleep(0.02)
+    assert workers and all(w.is_finished for w in workers), [w.state for w in workers]
+    await asyncio.sleep(1.0)  # the opening's thread, woken by the helper's end, would open the store now
+    assert opened == []  # the app had ended: nothing opened the store after it
 
 
 async def test_the_helper_reads_postgresql_too(pg_location: StoreLocation, sample_dir: Path) -> None:

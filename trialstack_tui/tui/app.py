@@ -167,12 +167,12 @@ class TrialStackApp(App):
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
-        if not self._review.set_running_or_notify_cancel():
-            return  # the app was closed before it got this far
         if self._ahead is not None:
             # Importing SQLAlchemy here while the helper imports it too, its answer would wait for a core
             # wherever the machine has fewer than two free: the store opens here once it has answered.
             self._ahead.settled.wait(AHEAD_WAIT)
+        if not self._review.set_running_or_notify_cancel():
+            return  # the app was closed before it got this far
         try:
             review, notice = self._opener()
         except BaseException as exc:  # screens waiting for the seam learn it failed; the app, how (below)
