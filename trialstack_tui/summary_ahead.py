@@ -62,8 +62,7 @@ class SummaryAhead:
     def take(self, days: int, as_of: date | None) -> Summary | None:
         """The helper's summary if it read this window; None otherwise, or when it cannot answer (the caller
         then reads the store). Answers once: every later call is None. Waits for the helper to finish."""
-        with self._taking:
-            process, self._process = self._process, None
+        process = self._claim()
         if process is None:
             return None
         try:
@@ -81,11 +80,16 @@ class SummaryAhead:
 
     def close(self) -> None:
         """Stop the helper if its answer was never taken (the app ended first, or asked for another window)."""
-        with self._taking:
-            process, self._process = self._process, None
+        process = self._claim()
         if process is not None:
             _stop(process)
         self.settled.set()
+
+    def _claim(self) -> subprocess.Popen[bytes] | None:
+        """The helper for this one caller (`take` or `close`): None once another has it."""
+        with self._taking:
+            process, self._process = self._process, None
+        return process
 
 
 def _cores() -> int:

@@ -279,7 +279,7 @@ def summarize_workflows(
             activity=Activity(now[wf.workflow_id], before[wf.workflow_id], *covered_days[wf.org_id]),
             share_of_org=ratio(now[wf.workflow_id].events, org_events[wf.org_id]),
             active_users=None if active_by_workflow is None else active_by_workflow.get(wf.workflow_id),
-            daily_events=[daily[wf.workflow_id].get(d, 0) for d in days],
+            daily_events=_per_day(daily[wf.workflow_id], days),
             lifecycle=None if lifecycle_by_workflow is None else lifecycle_by_workflow.get(wf.workflow_id),
         )
         for wf in workflows
