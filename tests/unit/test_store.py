@@ -263,3 +263,21 @@ def test_the_nine_counts_are_one_tuple_that_the_record_the_table_the_metrics_and
         )).one()
     assert rollup[:-1] == raw[:-1] and abs(rollup[-1] - raw[-1]) < 1e-6
     assert Counts.total([DailyCounts.empty(date(2026, 1, 1), "o", "w")] * 2) == Counts()
+
+
+def test_a_read_sees_one_state_of_the_store_while_an_import_commits(location, tmp_path):
+    """`Store.read` promises one snapshot for its block: an import committed between two of its queries is not
+    seen by the second (on PostgreSQL a read in READ COMMITTED saw it, so a drill-down could mix the rows of
+    two states of the store)."""
+    first = write_tiny(tmp_path / "first")
+    more = write_tiny(tmp_path / "more", {"events": [("e7", "2026-03-03T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1")]})
+    with Store(location) as store, Store(location) as importer:
+        import_path(store, first)
+        with store.read() as conn:
+            before = queries.daily_events(conn, date(2026, 3, 1), date(2026, 3, 31))
+            import_path(importer, more)
+            during = queries.daily_events(conn, date(2026, 3, 1), date(2026, 3, 31))
+        with store.read() as conn:
+            after = queries.daily_events(conn, date(2026, 3, 1), date(2026, 3, 31))
+    assert during == before == {date(2026, 3, 1): 4, date(2026, 3, 2): 2}
+    assert after == {**before, date(2026, 3, 3): 1}

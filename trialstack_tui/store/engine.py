@@ -51,10 +51,15 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A connection for reads; one consistent snapshot for the block."""
+        """A connection for reads; one consistent snapshot for the block (SQLite's read transaction keeps the
+        snapshot of its first read; PostgreSQL's default READ COMMITTED would take one per statement, so an
+        import committed between two queries of a drill-down would show in the second only)."""
         try:
-            with self.engine.connect() as conn, conn.begin():
-                yield conn
+            with self.engine.connect() as conn:
+                if not self.is_sqlite:
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
         except self._driver_faults as exc:
             raise self._fault(exc) from exc
 
