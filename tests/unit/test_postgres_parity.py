@@ -78,3 +78,30 @@ def test_an_unreachable_postgresql_is_one_line_and_exit_2(capsys, argv):
     status = cli.main([*argv, "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"])
     err = capsys.readouterr().err
     assert status == 2 and len(err.splitlines()) == 1 and err.startswith("trialstack-tui: "), err
+
+
+def test_an_import_leaves_postgresql_statistics_of_what_it_wrote(pg_location: StoreLocation, tmp_path: Path):
+    """The planner knows the rollups an import filled (they held 46 rows for it where an org's window held
+    47,582, and it sorted where it should hash); the statistics follow a second import too."""
+    from sqlalchemy import text
+
+    from trialstack_tui.store.importer import import_path
+
+    from .helpers import write_tiny
+
+    def planned_and_stored(store: Store) -> tuple[tuple[float, int], ...]:
+        with store.read() as conn:
+            return tuple(
+                (conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).scalar_one(),
+                 conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+                for table in ("daily_user", "daily_org_user", "daily_usage", "workflows")
+            )
+
+    with Store(pg_location) as store:
+        import_path(store, write_tiny(tmp_path / "first"))
+        first = planned_and_stored(store)
+        import_path(store, write_tiny(tmp_path / "more", {
+            "events": [("e7", "2026-03-03T09:00:00", "wf-a2", "u-a2", "manual", "ok", "1")]}))
+        second = planned_and_stored(store)
+    assert all(planned == stored > 0 for planned, stored in first), first
+    assert all(planned == stored for planned, stored in second) and second != first, second

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, func, select, text
 from ..errors import ImportFailed
 from ..records import COUNT_FIELDS
 from . import tables
-from .bulk_load import EventLoader, event_loader
+from .bulk_load import EventLoader, event_loader, refresh_statistics
 from .engine import Store
 from .event_stream import (
     ORG_COLUMNS,
@@ -435,4 +435,5 @@ def import_path(
         run = _Run(conn, progress)
         for kind, file_path in files:
             results.append(run.load(kind, file_path))
+        refresh_statistics(conn)
     return ImportReport(results, ignored)
