@@ -7,10 +7,13 @@ come from one code path.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Collection
-from collections import Counter
+import threading
+from collections.abc import Callable, Collection
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .errors import NotFound, UserFacingError
 from .limits import MAX_TEXT_CHARS
@@ -50,6 +53,11 @@ from .view_models import (
     FollowUpList,
     workspace_lines,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+Answer = TypeVar("Answer")
 
 
 class NoData(UserFacingError):
@@ -111,6 +119,11 @@ class Review:
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
+        # One org's users per workflow and per workspace, its costliest read, run beside the others.
+        beside = (
+            _ReadBeside(self.store, lambda c: queries.active_users_by_workflow_and_workspace(c, window.start, window.end, org_id))
+            if org_id is not None and org_users else None
+        )
         cat = catalog if catalog is not None else queries.catalog(conn)
         if org_id is not None:
             if org_id not in cat.orgs:
@@ -136,16 +149,19 @@ class Review:
             org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
             lifecycle_by_workflow=by_workflow,
         )
-        if org_id is not None and org_users:
+        if beside is not None:
             # One org: its users' states answer active users now and before, trained users and lifecycle in
-            # one read, and one scan of the workflow rollup its active users per workflow.
-            users = _OrgUsers.read(conn, window, previous, org_id)
+            # one read, and one scan of the workflow rollup (beside) its active users per workflow and workspace.
+            users = _OrgUsers(
+                queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
+                *beside.result(conn),
+            )
             org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
             lc = org_lifecycle[org_id]
             return build_summary(SummaryInputs(
                 **common,
                 active_by_org={org_id: lc.active},
-                active_by_workflow=dict.fromkeys(cat.workflows, 0) | users.active_by_workflow(),
+                active_by_workflow=dict.fromkeys(cat.workflows, 0) | users.by_workflow,
                 active_total=lc.active,
                 active_total_prev=lc.returning + lc.dormant,  # the previous window's users
                 trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
@@ -173,7 +189,7 @@ class Review:
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
         untrained = [UntrainedUser(u.user_id, u.role, u.state) for u in users.states if not u.trained_by(summary.as_of)]
         return OrgDetail(summary=summary, org=summary.orgs[0],
-                         workspaces=workspace_lines(summary, users.active_by_workspace(cat)),
+                         workspaces=workspace_lines(summary, users.by_workspace),
                          changes=changes, untrained=untrained)
 
     def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
@@ -420,26 +436,38 @@ class Review:
 
 @dataclass(frozen=True)
 class _OrgUsers:
-    """One org's users for a window: each user's state (org grain) and who was active in which workflow."""
+    """One org's users for a window: each user's state (org grain), and how many were active per workflow and
+    per workspace."""
 
     states: list[UserState]
-    pairs: list[tuple[str, str]]  # (workflow_id, user_id) with an event in the window
+    by_workflow: dict[str, int]
+    by_workspace: dict[str, int]
 
-    @classmethod
-    def read(cls, conn, window: DaySpan, previous: DaySpan, org_id: str) -> _OrgUsers:
-        return cls(
-            queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
-            queries.active_pairs(conn, window.start, window.end, org_id),
-        )
 
-    def active_by_workflow(self) -> dict[str, int]:
-        return dict(Counter(workflow_id for workflow_id, _ in self.pairs))
+class _ReadBeside(Generic[Answer]):
+    """One read on a connection and a thread of its own, while the caller's transaction reads the rest.
 
-    def active_by_workspace(self, cat: Catalog) -> dict[str, int]:
-        users: dict[str, set[str]] = {}
-        for workflow_id, user_id in self.pairs:
-            users.setdefault(cat.workflows[workflow_id].workspace_id, set()).add(user_id)
-        return {workspace_id: len(members) for workspace_id, members in users.items()}
+    Two transactions may see two states of the store: its answer is taken only when both saw the same newest
+    event (`queries.last_event_seq`), else it is read again in the caller's transaction. A fault of the read
+    reaches the caller from `result`."""
+
+    def __init__(self, store: Store, read: Callable[[Connection], Answer]) -> None:
+        self._read = read
+        self._answer: Future[tuple[int, Answer]] = Future()
+        threading.Thread(target=self._run, args=(store,), name="review-beside", daemon=True).start()
+
+    def _run(self, store: Store) -> None:
+        try:
+            with store.read() as conn:
+                answer = (queries.last_event_seq(conn), self._read(conn))
+        except BaseException as exc:  # handed to the caller, which decides
+            self._answer.set_exception(exc)
+        else:
+            self._answer.set_result(answer)
+
+    def result(self, conn: Connection) -> Answer:
+        seen, answer = self._answer.result()
+        return answer if seen == queries.last_event_seq(conn) else self._read(conn)
 
 
 def _check_days(days: int) -> None:

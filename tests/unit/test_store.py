@@ -218,13 +218,15 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
 
 
 def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
+    """One transaction for all of a drill-down's reads but an org's users per workflow and workspace, read
+    beside it on a connection of their own (checked against it: see the next test)."""
     review = Review(sample_store)
     reads = []
     catalogs = []
     real_read, real_catalog = sample_store.read, queries.catalog
 
     def counted_read():
-        reads.append(1)
+        reads.append(threading.current_thread().name)
         return real_read()
 
     def counted_catalog(conn):
@@ -234,10 +236,41 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     monkeypatch.setattr(sample_store, "read", counted_read)
     monkeypatch.setattr(queries, "catalog", counted_catalog)
     detail = review.org_detail("org-hx")
-    assert detail.workspaces and (len(reads), len(catalogs)) == (1, 1)
+    assert detail.workspaces and len(catalogs) == 1
+    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
     assert wf.workflow.workflow_id == "wf-hx-1b" and (len(reads), len(catalogs)) == (1, 1)
+
+
+def test_an_org_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path, monkeypatch):
+    """An import that commits between the org's two transactions (here: just before the read beside) is not
+    mixed into the drill-down: its users per workflow and workspace are read again in the main transaction."""
+    events = [
+        ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "ai", "accepted", "2"),
+        ("e2", "2026-03-06T10:00:00", "wf-a2", "u-a1", "manual", "ok", "1"),
+    ]
+    new_user = [("e7", "2026-03-06T11:00:00", "wf-a1", "u-a2", "manual", "ok", "1")]
+    with Store(location) as store, Store(location) as importer:
+        import_path(store, write_tiny(tmp_path / "first", {"events": events}))
+        review = Review(store)
+        before = review.org_detail("org-a", as_of=date(2026, 3, 31))
+        real_read = store.read
+
+        def import_first():  # the read beside begins after another import committed
+            if threading.current_thread().name == "review-beside":
+                import_path(importer, write_tiny(tmp_path / "more", {"events": new_user}))
+            return real_read()
+
+        monkeypatch.setattr(store, "read", import_first)
+        during = review.org_detail("org-a", as_of=date(2026, 3, 31))
+        monkeypatch.setattr(store, "read", real_read)
+        after = review.org_detail("org-a", as_of=date(2026, 3, 31))
+    users = lambda detail: ({w.workflow.workflow_id: w.active_users for w in detail.workflows},  # noqa: E731
+                            {w.workspace.workspace_id: w.active_users for w in detail.workspaces})
+    assert users(during) == users(before) == ({"wf-a1": 1, "wf-a2": 1}, {"ws-a": 1})
+    assert during.org.activity.events == before.org.activity.events == 2
+    assert users(after) == ({"wf-a1": 2, "wf-a2": 1}, {"ws-a": 2}) and after.org.activity.events == 3
 
 
 def test_the_nine_counts_are_one_tuple_that_the_record_the_table_the_metrics_and_the_rollup_follow(

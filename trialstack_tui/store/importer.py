@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, select, text
 
 from ..errors import ImportFailed
 from ..records import COUNT_FIELDS
-from . import tables
+from . import queries, tables
 from .bulk_load import EventLoader, event_loader, refresh_statistics
 from .engine import Store
 from .event_stream import (
@@ -232,7 +232,7 @@ class _Run:
         exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
         """
         total = 0
-        since = self._last_seq()  # the rows of the current run come after this seq
+        since = queries.last_event_seq(self.conn)  # the rows of the current run come after this seq
         whole = True  # every row of the current run was new
         for message in messages:
             if isinstance(message, Rows):
@@ -250,15 +250,12 @@ class _Run:
             else:
                 for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL):
                     self.conn.execute(text(sql), {"since": since})
-            since, whole = self._last_seq(), True
+            since, whole = queries.last_event_seq(self.conn), True
         if self.progress is not None:
             self.progress(result.path.name, self.size, self.size)  # read to the end
         loader.close()
         result.added = loader.inserted
         result.skipped = total - loader.inserted
-
-    def _last_seq(self) -> int:
-        return self.conn.execute(select(func.coalesce(func.max(tables.Event.c.seq), 0))).scalar_one()
 
 
 _ROLLUP_USAGE_SQL = (  # one SUM per count of COUNT_FIELDS: events, each kind, each outcome, credits

@@ -10,11 +10,13 @@ from collections.abc import Collection
 from dataclasses import fields
 from datetime import date
 
-from sqlalchemy import Connection, and_, case, distinct, func, select, tuple_
+from sqlalchemy import Connection, and_, case, distinct, func, literal, select, tuple_, union_all
 
 from ..metrics.lifecycle import UserState
 from ..records import Catalog, ChangeRecord, DailyCounts, OrgRecord, WorkflowRecord, WorkspaceRecord
-from .tables import Change, DailyOrg, DailyOrgUser, DailyUsage, DailyUser, Organization, User, Workflow, Workspace
+from .tables import (
+    Change, DailyOrg, DailyOrgUser, DailyUsage, DailyUser, Event, Organization, User, Workflow, Workspace,
+)
 
 
 def catalog(conn: Connection) -> Catalog:
@@ -275,12 +277,34 @@ def user_states(
     ]
 
 
-def active_pairs(conn: Connection, start: date, end: date, org_id: str) -> list[tuple[str, str]]:
-    """The (workflow_id, user_id) pairs of the org with an event in start..end: one scan of `daily_user`
-    answers its active users per workflow and per workspace."""
-    query = (
+def active_users_by_workflow_and_workspace(
+    conn: Connection, start: date, end: date, org_id: str
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The org's distinct users with an event in start..end, per workflow and per workspace (absent: none).
+
+    One scan of `daily_user` for its distinct (workflow, user) pairs, counted both ways in SQL: a few dozen
+    rows come back rather than every pair (9,200 for the busiest org at ten million events), so the read can
+    run on a thread of its own without trading the interpreter lock row by row with the one beside it.
+    """
+    pairs = (
         select(DailyUser.c.workflow_id, DailyUser.c.user_id)
         .where(DailyUser.c.org_id == org_id, DailyUser.c.day >= start, DailyUser.c.day <= end)
         .distinct()
+        .cte("pairs")
     )
-    return [(workflow_id, user_id) for workflow_id, user_id in conn.execute(query)]
+    per_workflow = select(literal(0), pairs.c.workflow_id, func.count()).group_by(pairs.c.workflow_id)
+    per_workspace = (
+        select(literal(1), Workflow.c.workspace_id, func.count(distinct(pairs.c.user_id)))
+        .select_from(pairs.join(Workflow, Workflow.c.workflow_id == pairs.c.workflow_id))
+        .group_by(Workflow.c.workspace_id)
+    )
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    for grain, key, users in conn.execute(union_all(per_workflow, per_workspace)):
+        found[grain][key] = users
+    return found
+
+
+def last_event_seq(conn: Connection) -> int:
+    """The arrival number of the newest stored event (0 for none). Imports only add events, one import at a
+    time, together with their rollups: two reads that see the same number see the same events and rollups."""
+    return conn.execute(select(func.coalesce(func.max(Event.c.seq), 0))).scalar_one()
