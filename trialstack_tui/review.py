@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import getpass
 import threading
-from collections.abc import Callable, Collection
-from concurrent.futures import Future
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -113,17 +114,13 @@ class Review:
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
         org_users: bool = True,
     ) -> tuple[Summary, _OrgUsers | None]:
-        """`summary` inside the caller's read transaction (a drill-down reads in one), `catalog` when the
+        """`summary` inside the caller's read transaction (a drill-down reads in one, but for its costliest reads,
+        which run beside it and are checked against it: `_ReadBeside`), `catalog` when the
         caller has read it already; for one org, with the users it was built from (the org screen shows them),
         unless `org_users` is False: a workflow's screen shows only its own users, whose lifecycle it asks for."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
-        # One org's users per workflow and per workspace, its costliest read, run beside the others.
-        beside = (
-            _ReadBeside(self.store, lambda c: queries.active_users_by_workflow_and_workspace(c, window.start, window.end, org_id))
-            if org_id is not None and org_users else None
-        )
         cat = catalog if catalog is not None else queries.catalog(conn)
         if org_id is not None:
             if org_id not in cat.orgs:
@@ -131,54 +128,67 @@ class Review:
             cat = _only_org(cat, org_id)
         org_ids = None if org_id is None else [org_id]
         every_workflow = workflow_lifecycle is True
-        wf_lifecycle = list(cat.workflows) if every_workflow else list(workflow_lifecycle or ())
-        by_workflow = (
-            _lifecycles(conn, window, previous, "workflow_id", org_ids, wf_lifecycle,
-                        workflow_ids=None if every_workflow else wf_lifecycle)
-            if wf_lifecycle else None
+        named = None if every_workflow else list(workflow_lifecycle or ())
+        # The costliest reads run beside the others: one org's users, and the workflows' lifecycle.
+        users_beside = (
+            _ReadBeside(self.store, lambda c: _OrgUsers.read(c, window, previous, org_id))
+            if org_id is not None and org_users else None
         )
-        common = dict(
-            catalog=cat,
-            as_of=as_of,
-            days=days,
-            first_data_day=first,
-            last_data_day=last,
-            rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
-            orgs_with_users=queries.orgs_with_user_data(conn),
-            daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
-            org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
-            lifecycle_by_workflow=by_workflow,
+        lifecycle_beside = (
+            _ReadBeside(self.store, lambda c: queries.lifecycle(
+                c, window.start, window.end, previous.start, group_by="workflow_id", org_ids=org_ids, workflow_ids=named))
+            if every_workflow or named else None
         )
-        if beside is not None:
-            # One org: its users' states answer active users now and before, trained users and lifecycle in
-            # one read, and one scan of the workflow rollup (beside) its active users per workflow and workspace.
-            users = _OrgUsers(
-                queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
-                *beside.result(conn),
+        with _settled(users_beside, lifecycle_beside):  # no read outlives the call, a fault's either
+            common = dict(
+                catalog=cat,
+                as_of=as_of,
+                days=days,
+                first_data_day=first,
+                last_data_day=last,
+                rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
+                orgs_with_users=queries.orgs_with_user_data(conn),
+                daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
+                org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
             )
-            org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
-            lc = org_lifecycle[org_id]
+
+            def workflows_lifecycle() -> dict[str, Lifecycle] | None:  # taken once this transaction's reads are done
+                if lifecycle_beside is None:
+                    return None
+                return _lifecycle_of_each(lifecycle_beside.result(conn), list(cat.workflows) if every_workflow else named, days)
+
+            if users_beside is not None:
+                # One org: its users' states answer active users now and before, trained users and lifecycle in
+                # one read, and one scan of the workflow rollup its active users per workflow and workspace.
+                users = users_beside.result(conn)
+                org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
+                lc = org_lifecycle[org_id]
+                return build_summary(SummaryInputs(
+                    **common,
+                    lifecycle_by_workflow=workflows_lifecycle(),
+                    active_by_org={org_id: lc.active},
+                    active_by_workflow=dict.fromkeys(cat.workflows, 0) | users.by_workflow,
+                    active_total=lc.active,
+                    active_total_prev=lc.returning + lc.dormant,  # the previous window's users
+                    trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
+                    lifecycle_by_org=org_lifecycle,
+                )), users
+            # Every org, or one org without its users: distinct users per org from the per-org user rollup, and
+            # per workflow only for the workflows whose lifecycle was asked for, which has counted them already
+            # (per-workflow users over every org cost the most: only `summary --json --workflows` asks for all).
+            common.update(
+                active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
+                active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
+                active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
+                trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
+                lifecycle_by_org=_org_lifecycles(conn, window, previous, org_ids, list(cat.orgs)) if lifecycle else None,
+            )
+            by_workflow = workflows_lifecycle()
             return build_summary(SummaryInputs(
                 **common,
-                active_by_org={org_id: lc.active},
-                active_by_workflow=dict.fromkeys(cat.workflows, 0) | users.by_workflow,
-                active_total=lc.active,
-                active_total_prev=lc.returning + lc.dormant,  # the previous window's users
-                trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
-                lifecycle_by_org=org_lifecycle,
-            )), users
-        # Every org, or one org without its users: distinct users per org from the per-org user rollup, and
-        # per workflow only for the workflows whose lifecycle was asked for, which has counted them already
-        # (per-workflow users over every org cost the most: only `summary --json --workflows` asks for all).
-        return build_summary(SummaryInputs(
-            **common,
-            active_by_org=queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-            active_by_workflow=None if by_workflow is None else {key: lc.active for key, lc in by_workflow.items()},
-            active_total=queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
-            active_total_prev=queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
-            trained_by_org=queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
-            lifecycle_by_org=_lifecycles(conn, window, previous, "org_id", org_ids, list(cat.orgs)) if lifecycle else None,
-        )), None
+                lifecycle_by_workflow=by_workflow,
+                active_by_workflow=None if by_workflow is None else {key: lc.active for key, lc in by_workflow.items()},
+            )), None
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
         """The drill-down of one org, read in one transaction."""
@@ -443,6 +453,13 @@ class _OrgUsers:
     by_workflow: dict[str, int]
     by_workspace: dict[str, int]
 
+    @classmethod
+    def read(cls, conn, window: DaySpan, previous: DaySpan, org_id: str) -> _OrgUsers:
+        return cls(
+            queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
+            *queries.active_users_by_workflow_and_workspace(conn, window.start, window.end, org_id),
+        )
+
 
 class _ReadBeside(Generic[Answer]):
     """One read on a connection and a thread of its own, while the caller's transaction reads the rest.
@@ -465,9 +482,23 @@ class _ReadBeside(Generic[Answer]):
         else:
             self._answer.set_result(answer)
 
+    def settle(self) -> None:
+        """Wait for the read to end, whatever its outcome."""
+        wait([self._answer])
+
     def result(self, conn: Connection) -> Answer:
         seen, answer = self._answer.result()
         return answer if seen == queries.last_event_seq(conn) else self._read(conn)
+
+
+@contextmanager
+def _settled(*besides: _ReadBeside | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for beside in besides:
+            if beside is not None:
+                beside.settle()
 
 
 def _check_days(days: int) -> None:
@@ -475,14 +506,15 @@ def _check_days(days: int) -> None:
         raise UserFacingError(f"--days must be between 1 and 3660, got {days}")
 
 
-def _lifecycles(
-    conn, window: DaySpan, previous: DaySpan, group_by: str, org_ids, keys: list[str], workflow_ids=None
-) -> dict[str, Lifecycle]:
-    """Lifecycle of every key asked for (orgs or workflows); a key without users gets an empty one."""
-    found = queries.lifecycle(
-        conn, window.start, window.end, previous.start, group_by=group_by, org_ids=org_ids, workflow_ids=workflow_ids
-    )
-    return {key: lifecycle_from_counts(*found.get(key, ({}, 0)), window.days) for key in keys}
+def _org_lifecycles(conn, window: DaySpan, previous: DaySpan, org_ids, keys: list[str]) -> dict[str, Lifecycle]:
+    """Lifecycle of every org asked for; one without users gets an empty one."""
+    found = queries.lifecycle(conn, window.start, window.end, previous.start, group_by="org_id", org_ids=org_ids)
+    return _lifecycle_of_each(found, keys, window.days)
+
+
+def _lifecycle_of_each(found: dict[str, tuple[dict[str, int], int]], keys: list[str], days: int) -> dict[str, Lifecycle]:
+    """`queries.lifecycle`'s counts as a Lifecycle for every key asked for; a key without users gets an empty one."""
+    return {key: lifecycle_from_counts(*found.get(key, ({}, 0)), days) for key in keys}
 
 
 def _touches(change: ChangeRecord, wf: WorkflowRecord) -> bool:

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -240,12 +241,15 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
-    assert wf.workflow.workflow_id == "wf-hx-1b" and (len(reads), len(catalogs)) == (1, 1)
+    assert wf.workflow.workflow_id == "wf-hx-1b" and len(catalogs) == 1
+    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
 
 
-def test_an_org_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path, monkeypatch):
-    """An import that commits between the org's two transactions (here: just before the read beside) is not
-    mixed into the drill-down: its users per workflow and workspace are read again in the main transaction."""
+@pytest.mark.parametrize("drill_down", ["org", "workflow"])
+def test_a_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path, monkeypatch, drill_down):
+    """An import that commits between a drill-down's two transactions (here: just before the read beside) is
+    not mixed into it: what was read beside (an org's users per workflow and workspace, a workflow's
+    lifecycle) is read again in the main transaction."""
     events = [
         ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "ai", "accepted", "2"),
         ("e2", "2026-03-06T10:00:00", "wf-a2", "u-a1", "manual", "ok", "1"),
@@ -254,7 +258,16 @@ def test_an_org_read_beside_an_import_shows_one_state_of_the_store(location, tmp
     with Store(location) as store, Store(location) as importer:
         import_path(store, write_tiny(tmp_path / "first", {"events": events}))
         review = Review(store)
-        before = review.org_detail("org-a", as_of=date(2026, 3, 31))
+
+        def users() -> tuple[object, int]:  # the figures read beside, and the events read in the main transaction
+            if drill_down == "workflow":
+                wf = review.workflow_detail("wf-a1", as_of=date(2026, 3, 31))
+                return (wf.summary.active_users, wf.summary.lifecycle.new), wf.summary.activity.events
+            org = review.org_detail("org-a", as_of=date(2026, 3, 31))
+            return ({w.workflow.workflow_id: w.active_users for w in org.workflows},
+                    {w.workspace.workspace_id: w.active_users for w in org.workspaces}), org.org.activity.events
+
+        before = users()
         real_read = store.read
 
         def import_first():  # the read beside begins after another import committed
@@ -263,14 +276,14 @@ def test_an_org_read_beside_an_import_shows_one_state_of_the_store(location, tmp
             return real_read()
 
         monkeypatch.setattr(store, "read", import_first)
-        during = review.org_detail("org-a", as_of=date(2026, 3, 31))
+        during = users()
         monkeypatch.setattr(store, "read", real_read)
-        after = review.org_detail("org-a", as_of=date(2026, 3, 31))
-    users = lambda detail: ({w.workflow.workflow_id: w.active_users for w in detail.workflows},  # noqa: E731
-                            {w.workspace.workspace_id: w.active_users for w in detail.workspaces})
-    assert users(during) == users(before) == ({"wf-a1": 1, "wf-a2": 1}, {"ws-a": 1})
-    assert during.org.activity.events == before.org.activity.events == 2
-    assert users(after) == ({"wf-a1": 2, "wf-a2": 1}, {"ws-a": 2}) and after.org.activity.events == 3
+        after = users()
+    if drill_down == "workflow":
+        assert during == before == ((1, 1), 1) and after == ((2, 2), 2)
+    else:
+        assert during == before == (({"wf-a1": 1, "wf-a2": 1}, {"ws-a": 1}), 2)
+        assert after == (({"wf-a1": 2, "wf-a2": 1}, {"ws-a": 2}), 3)
 
 
 def test_the_nine_counts_are_one_tuple_that_the_record_the_table_the_metrics_and_the_rollup_follow(
@@ -314,3 +327,28 @@ def test_a_read_sees_one_state_of_the_store_while_an_import_commits(location, tm
             after = queries.daily_events(conn, date(2026, 3, 1), date(2026, 3, 31))
     assert during == before == {date(2026, 3, 1): 4, date(2026, 3, 2): 2}
     assert after == {**before, date(2026, 3, 3): 1}
+
+
+def test_no_read_beside_outlives_a_drill_down_that_failed(sample_store, monkeypatch):
+    """A fault in the main transaction waits for the read beside to end before it is raised: a read left
+    running held its locks past the call (a test's DROP SCHEMA deadlocked with one on PostgreSQL)."""
+    ended = []
+    real_users = queries.active_users_by_workflow_and_workspace
+
+    def slow_users(*args):
+        time.sleep(0.3)
+        found = real_users(*args)
+        ended.append("beside")
+        return found
+
+    def failing_rows(*args, **kwargs):
+        raise StoreError("the store went away")
+
+    monkeypatch.setattr(queries, "active_users_by_workflow_and_workspace", slow_users)
+    monkeypatch.setattr(queries, "daily_counts", failing_rows)
+    with pytest.raises(StoreError):
+        try:
+            Review(sample_store).org_detail("org-hx")
+        finally:
+            ended.append("call")
+    assert ended == ["beside", "call"]
