@@ -213,7 +213,7 @@ class Review:
                                     catalog=cat, org_users=False)[0]
             window = summary.window
             history_from = window.start - timedelta(days=BASELINE_DAYS)
-            history = queries.daily_counts(conn, history_from, window.end, workflow_ids=[workflow_id])
+            history = queries.daily_counts(conn, history_from, window.end, org_ids=[wf.org_id], workflow_ids=[workflow_id])
             # With its org named, the read takes the org's range of daily_user's covering index, not every
             # workflow's rows of the window.
             active = queries.daily_active_users(conn, window.start, window.end, org_ids=[wf.org_id],

@@ -238,7 +238,7 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
     ]
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, version):
     org_days = "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2"
     org_users = "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3"
@@ -247,7 +247,11 @@ def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, versi
         expected = rows_of(store, org_users), rows_of(store, org_days)
         assert expected[1]
         with store.write() as conn:
-            conn.execute(text("DROP TABLE daily_org"))  # what version 2 looked like
+            for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
+                conn.execute(text(f"DROP INDEX {index}"))  # what version 3 looked like
+            conn.execute(text("CREATE INDEX ix_daily_usage_org_id ON daily_usage (org_id)"))
+            if version <= 2:  # ... version 2
+                conn.execute(text("DROP TABLE daily_org"))
             if version == 1:  # ... and version 1
                 conn.execute(text("DROP TABLE daily_org_user"))
                 conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
@@ -259,6 +263,8 @@ def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, versi
         assert (rows_of(store, org_users), rows_of(store, org_days)) == expected
         indexes = {name for (name,) in rows_of(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "ix_daily_user_org_day_workflow_user" in indexes and "ix_daily_user_org_day" not in indexes
+        assert {"ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"} <= indexes
+        assert "ix_daily_usage_org_id" not in indexes
 
 
 def test_a_quoted_record_keeps_the_line_numbers_of_the_rows_after_it(sqlite_location, tmp_path):

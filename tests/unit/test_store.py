@@ -352,3 +352,36 @@ def test_no_read_beside_outlives_a_drill_down_that_failed(sample_store, monkeypa
         finally:
             ended.append("call")
     assert ended == ["beside", "call"]
+
+
+def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
+    """Every read of the per-org rollups' rows in an org's and a workflow's drill-down seeks the org's own rows
+    by index (schema 4's (org_id, day) indexes): they scanned every org's rows of the window before. (The
+    store's first and last day, a MIN and a MAX with no WHERE, read one end of the primary key.)"""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(sample_store.engine, "before_cursor_execute", seen)
+    try:
+        review = Review(sample_store)
+        review.org_detail("org-hx")
+        review.workflow_detail("wf-hx-1b")
+    finally:
+        event.remove(sample_store.engine, "before_cursor_execute", seen)
+    tables = ("daily_usage", "daily_org", "daily_org_user")
+    searches = []
+    with sample_store.read() as conn:
+        raw = conn.connection.dbapi_connection
+        for statement, parameters in statements:
+            if "WHERE" not in statement.upper().split():
+                continue
+            for *_, detail in raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall():
+                words = detail.split()
+                if len(words) > 1 and words[0] in ("SCAN", "SEARCH") and words[1] in tables:
+                    searches.append(detail)
+    assert len(searches) >= 6, searches
+    assert all("(org_id=?" in detail for detail in searches), searches

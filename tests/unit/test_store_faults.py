@@ -18,8 +18,10 @@ from trialstack_tui.store.tables import SCHEMA_VERSION
 
 def _as_schema_1(db: Path) -> None:
     """Turn a current store into what version 1 of the program left: no daily_org_user or daily_org, the old
-    index."""
+    indexes."""
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX ix_daily_usage_org_day")
+        conn.execute("CREATE INDEX ix_daily_usage_org_id ON daily_usage (org_id)")
         conn.execute("DROP TABLE daily_org")
         conn.execute("DROP TABLE daily_org_user")
         conn.execute("DROP INDEX ix_daily_user_org_day_workflow_user")

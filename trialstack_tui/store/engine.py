@@ -199,6 +199,12 @@ def _migrate(conn: Connection, stored: int) -> None:
         conn.execute(
             text("INSERT INTO daily_org (day, org_id, events) SELECT day, org_id, SUM(events) FROM daily_usage GROUP BY day, org_id")
         )
+    if stored < 4:
+        # Version 4 indexes the per-org rollups by (org_id, day); daily_usage's org_id index is its prefix.
+        conn.execute(text("DROP INDEX IF EXISTS ix_daily_usage_org_id"))
+        for table in (tables.DailyUsage, tables.DailyOrg, tables.DailyOrgUser):
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
     conn.execute(
         tables.Meta.update()
         .where(tables.Meta.c.key == "schema_version")

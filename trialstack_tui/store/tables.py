@@ -11,12 +11,13 @@ from datetime import date, datetime
 from sqlalchemy import Column, DateTime, Index, Integer
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The layout version stored in `meta`; bump it together with a migration step in `store.engine`.
 
 1: the first layout. 2: adds `daily_org_user` (filled from `daily_user` when a version-1 store is opened)
 and widens the (org_id, day) index of `daily_user` to cover workflow_id and user_id. 3: adds `daily_org`
-(filled from `daily_usage` when an older store is opened)."""
+(filled from `daily_usage` when an older store is opened). 4: indexes `daily_usage`, `daily_org` and
+`daily_org_user` by (org_id, day), so that one org's window reads its own rows, not every org's."""
 
 NAIVE_UTC = DateTime(timezone=False)
 """Timestamps are stored as naive UTC. SQLModel ≥ 0.0.50 would otherwise make every `datetime` field a
@@ -95,9 +96,10 @@ class DailyUsageRow(SQLModel, table=True):
     """Per day × workflow counts, kept current by the importer; summaries read this, not events."""
 
     __tablename__ = "daily_usage"
+    __table_args__ = (Index("ix_daily_usage_org_day", "org_id", "day"),)  # schema 4 (was org_id alone)
     day: date = Field(primary_key=True)
     workflow_id: str = Field(primary_key=True)
-    org_id: str = Field(index=True)
+    org_id: str
     events: int = 0
     manual: int = 0
     ai: int = 0
@@ -127,6 +129,7 @@ class DailyOrgRow(SQLModel, table=True):
     windows, a change's control group) without summing `daily_usage`'s workflow rows (12× fewer rows)."""
 
     __tablename__ = "daily_org"
+    __table_args__ = (Index("ix_daily_org_org_day", "org_id", "day"),)  # schema 4
     day: date = Field(primary_key=True)
     org_id: str = Field(primary_key=True)
     events: int = 0
@@ -138,6 +141,8 @@ class DailyOrgUserRow(SQLModel, table=True):
     fewer rows at ten million events)."""
 
     __tablename__ = "daily_org_user"
+    # Covering (schema 4): one org's users of a window, before it, per day, read the index alone.
+    __table_args__ = (Index("ix_daily_org_user_org_day_user", "org_id", "day", "user_id"),)
     day: date = Field(primary_key=True)
     org_id: str = Field(primary_key=True)
     user_id: str = Field(primary_key=True)
