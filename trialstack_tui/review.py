@@ -13,7 +13,6 @@ from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .errors import NotFound, UserFacingError
@@ -191,7 +190,7 @@ class Review:
             )), None
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
-        """The drill-down of one org, read in one transaction."""
+        """The drill-down of one org, read in one transaction (its users beside it, checked against it)."""
         with self.store.read() as conn:
             summary, users = self._summary(conn, days, as_of, org_id=org_id)
         assert users is not None  # one org's summary always carries its users
