@@ -51,13 +51,14 @@ def launched(location: StoreLocation, openers: list[StoreOpener], *, read_only: 
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every worker finished and no screen shows its loading indicator."""
+    """Wait until every worker finished, no screen shows its loading indicator and none is still mounting what
+    it shows below the fold (an org's flags, workspaces and untrained users)."""
     app = pilot.app
     for _ in range(200):
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
-        busy = any(w.loading for w in screen.query("#body, #comparison"))
+        busy = any(w.loading for w in screen.query("#body, #comparison")) or getattr(screen, "filling", False)
         if not busy and not any(not w.is_finished for w in app.workers):
             return
     raise AssertionError("the app did not settle")

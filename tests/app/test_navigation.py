@@ -296,3 +296,85 @@ async def test_a_drill_down_that_cannot_be_built_opens_with_the_reason(make_app,
         error = screen.query_one("#load-error")
         assert error.display and "being upgraded" in error.render().plain
         assert not screen.query_one("#body").loading
+
+
+async def test_an_orgs_sections_below_the_fold_follow_its_first_frame(make_app) -> None:
+    """The org screen's first frame holds its chart, adoption panel and workflows; its flags, workspaces and
+    untrained users are mounted just after (they made that frame a third slower) and show the same model."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first: list[tuple[bool, bool]] = []  # (workflows filled, sections below mounted) of each org frame
+        original = app._display
+
+        def display(screen, renderable) -> None:
+            original(screen, renderable)
+            if renderable is not None and isinstance(screen, OrgScreen):
+                first.append((screen.query_one("#workflows", ReviewTable).row_count > 0, bool(screen.query("#workspaces"))))
+
+        app._display = display
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        org = current(pilot)
+        assert isinstance(org, OrgScreen) and first[0] == (True, False) and first[-1] == (True, True)
+        workspaces = org.query_one("#workspaces", ReviewTable)
+        assert list(workspaces.visible_keys) and set(workspaces.visible_keys) == {
+            w.workspace.workspace_id for w in org.model.workspaces}
+        assert len(org.query_one("#untrained", ReviewTable).visible_keys) == len(org.model.untrained)
+        assert len(org.query_one("#org-flags", ReviewTable).visible_keys) == len(org.model.org.flags)
+        await press(pilot, "w")  # a new window: the sections below show the new model
+        await settle(pilot)
+        assert org.model.summary.window.days == 90
+        assert len(org.query_one("#untrained", ReviewTable).visible_keys) == len(org.model.untrained)
+
+
+async def test_an_org_closed_before_its_sections_below_are_mounted_leaves_the_keyboard_working(make_app, monkeypatch) -> None:
+    """f straight after Enter closed the org screen while its flags, workspaces and untrained users were being
+    mounted: showing them then raised NoMatches into the app (seen through tmux)."""
+    app = make_app()
+    real = OrgScreen._below_the_fold
+    closed = []
+
+    def close_first(self):
+        if not closed:  # the first org screen: the key arrives as its sections are mounted
+            closed.append(self)
+            self.app.action_followups()
+        return real(self)
+
+    monkeypatch.setattr(OrgScreen, "_below_the_fold", close_first)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert type(current(pilot)).__name__ == "FollowUpsScreen" and app.is_running
+        await press(pilot, "h", "j", "enter")
+        await settle(pilot)
+        org = current(pilot)
+        assert isinstance(org, OrgScreen) and org is not closed[0]
+        assert len(org.query_one("#untrained", ReviewTable).visible_keys) == len(org.model.untrained)
+
+
+async def test_an_org_covered_when_its_sections_below_mount_shows_them_when_back(make_app, monkeypatch) -> None:
+    """A workflow opened over the org before its flags, workspaces and untrained users are mounted: they show
+    the org's model once it is back."""
+    app = make_app()
+    real = OrgScreen.show
+    covered = []
+
+    def cover_first(self, model):
+        real(self, model)
+        if not covered:
+            covered.append(model)
+            self.app.push_screen(WorkflowScreen(model.workflows[0].workflow.workflow_id))
+
+    monkeypatch.setattr(OrgScreen, "show", cover_first)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert isinstance(current(pilot), WorkflowScreen)
+        await press(pilot, "escape")
+        await settle(pilot)
+        org = current(pilot)
+        assert isinstance(org, OrgScreen)
+        assert len(org.query_one("#untrained", ReviewTable).visible_keys) == len(org.model.untrained) > 0

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ...metrics.lifecycle import STATES
@@ -59,6 +60,7 @@ class OrgScreen(ReviewScreen[OrgDetail]):
     def __init__(self, org_id: str) -> None:
         super().__init__()
         self.org_id = org_id
+        self.filling = False  # the sections below the fold are being mounted; they show the model then
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="org-scroll", can_focus=False):
@@ -66,9 +68,23 @@ class OrgScreen(ReviewScreen[OrgDetail]):
                 yield DailyChart(id="org-activity")
                 yield Static(id="org-adoption", classes="panel")
             yield ReviewTable(WORKFLOW_COLUMNS, id="workflows", sort_column=3, empty="No workflows")
-            yield FlagSection("org-flags", empty="No flags in the window")
-            yield ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1, empty="No workspaces")
-            yield ReviewTable(UNTRAINED_COLUMNS, id="untrained", empty="None: all trained")
+        # Flags, workspaces and untrained users are below the fold: they are mounted after the first frame
+        # (`_mount_below`), which they made a third slower (166 -> 129 ms for an org at 10M).
+
+    def _below_the_fold(self) -> list[Widget]:
+        return [
+            FlagSection("org-flags", empty="No flags in the window"),
+            ReviewTable(WORKSPACE_COLUMNS, id="workspaces", sort_column=1, empty="No workspaces"),
+            ReviewTable(UNTRAINED_COLUMNS, id="untrained", empty="None: all trained"),
+        ]
+
+    async def _mount_below(self) -> None:
+        if self.is_attached:
+            await self.query_one("#org-scroll").mount_all(self._below_the_fold())
+        self.filling = False
+        # A screen closed meanwhile (a key straight after Enter) has left the stack, its sections half mounted.
+        if self.model is not None and self in self.app.screen_stack:
+            self._show_below(self.model)
 
     def ready_model(self, window: ReviewWindow) -> OrgDetail | None:
         return self.app.prefetcher.ready(self.org_id, window)
@@ -95,6 +111,15 @@ class OrgScreen(ReviewScreen[OrgDetail]):
         )
         self.query_one("#org-adoption", Static).update(_adoption_panel(model))
         self.query_one("#workflows", ReviewTable).set_rows([_workflow_row(w) for w in model.workflows])
+        if self.filling:
+            return  # `_mount_below` shows the newest model once they are mounted
+        if self.query("#workspaces"):
+            self._show_below(model)
+        else:
+            self.filling = True
+            self.call_after_refresh(self._mount_below)
+
+    def _show_below(self, model: OrgDetail) -> None:
         names = {model.org.org.org_id: model.org.org.name}
         wf_names = {w.workflow.workflow_id: w.workflow.name for w in model.workflows}
         self.query_one(FlagSection).set_rows(
