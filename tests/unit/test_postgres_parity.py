@@ -105,3 +105,33 @@ def test_an_import_leaves_postgresql_statistics_of_what_it_wrote(pg_location: St
         second = planned_and_stored(store)
     assert all(planned == stored > 0 for planned, stored in first), first
     assert all(planned == stored for planned, stored in second) and second != first, second
+
+
+def test_a_postgresql_store_upgraded_to_schema_4_gets_planner_statistics(pg_location: StoreLocation, tmp_path: Path,
+                                                                         monkeypatch):
+    """A store an older version imported never had its statistics refreshed (autovacuum may be off): the
+    upgrade that adds the org indexes analyses the tables the review reads."""
+    from sqlalchemy import text
+
+    from trialstack_tui.store.importer import import_path
+
+    from .helpers import write_tiny
+
+    def planned(store: Store) -> float:
+        with store.read() as conn:
+            return conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('daily_user')")).scalar_one()
+
+    with monkeypatch.context() as old:  # as the older version left it: no statistics, schema 3
+        old.setattr("trialstack_tui.store.importer.refresh_statistics", lambda conn: None)
+        with Store(pg_location) as store:
+            import_path(store, write_tiny(tmp_path / "in"))
+            with store.write() as conn:
+                for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
+                    conn.execute(text(f"DROP INDEX {index}"))
+                conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+            assert planned(store) < 0  # never analysed
+    with Store(pg_location) as store:
+        assert store.upgrade_note and "from schema 3 to" in store.upgrade_note
+        with store.read() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM daily_user")).scalar_one()
+        assert planned(store) == stored > 0

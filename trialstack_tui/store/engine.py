@@ -23,6 +23,7 @@ from ..config import StoreLocation, make_private_folders
 from ..errors import ReadOnlyStore, StoreError
 from ..safe_text import visible
 from . import tables
+from .bulk_load import refresh_statistics
 from .tables import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
@@ -205,6 +206,8 @@ def _migrate(conn: Connection, stored: int) -> None:
         for table in (tables.DailyUsage, tables.DailyOrg, tables.DailyOrgUser):
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
+        # ... and an import leaves planner statistics, which a store imported before it may never have had.
+        refresh_statistics(conn)
     conn.execute(
         tables.Meta.update()
         .where(tables.Meta.c.key == "schema_version")
