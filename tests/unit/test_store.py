@@ -219,8 +219,8 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
 
 
 def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
-    """One transaction for all of a drill-down's reads but an org's users per workflow and workspace, read
-    beside it on a connection of their own (checked against it: see the next test)."""
+    """One transaction for all of a drill-down's reads but its costliest (an org's users, a workflow's
+    lifecycle), read beside it on a connection of their own (checked against it: see the next test)."""
     review = Review(sample_store)
     reads = []
     catalogs = []

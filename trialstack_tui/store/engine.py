@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Connection, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, Table, create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.pool import NullPool
@@ -193,8 +193,7 @@ def _migrate(conn: Connection, stored: int) -> None:
         )
         # ... and replaced daily_user's (org_id, day) index by a covering one.
         conn.execute(text("DROP INDEX IF EXISTS ix_daily_user_org_day"))
-        for index in tables.DailyUser.indexes:
-            index.create(conn, checkfirst=True)
+        _create_indexes(conn, tables.DailyUser)
     if stored < 3:
         # Version 3 added daily_org (created above by create_all): fill it from daily_usage.
         conn.execute(
@@ -203,9 +202,7 @@ def _migrate(conn: Connection, stored: int) -> None:
     if stored < 4:
         # Version 4 indexes the per-org rollups by (org_id, day); daily_usage's org_id index is its prefix.
         conn.execute(text("DROP INDEX IF EXISTS ix_daily_usage_org_id"))
-        for table in (tables.DailyUsage, tables.DailyOrg, tables.DailyOrgUser):
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
+        _create_indexes(conn, tables.DailyUsage, tables.DailyOrg, tables.DailyOrgUser)
         # ... and an import leaves planner statistics, which a store imported before it may never have had.
         refresh_statistics(conn)
     conn.execute(
@@ -213,6 +210,13 @@ def _migrate(conn: Connection, stored: int) -> None:
         .where(tables.Meta.c.key == "schema_version")
         .values(value=str(SCHEMA_VERSION))
     )
+
+
+def _create_indexes(conn: Connection, *of_tables: Table) -> None:
+    """The declared indexes of tables that exist already (`create_all` makes those of new tables only)."""
+    for table in of_tables:
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
 
 
 def _stored_version(conn: Connection, display: str) -> int | None:
