@@ -354,10 +354,9 @@ def test_no_read_beside_outlives_a_drill_down_that_failed(sample_store, monkeypa
     assert ended == ["beside", "call"]
 
 
-def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
-    """Every read of the per-org rollups' rows in an org's and a workflow's drill-down seeks the org's own rows
-    by index (schema 4's (org_id, day) indexes): they scanned every org's rows of the window before. (The
-    store's first and last day, a MIN and a MAX with no WHERE, read one end of the primary key.)"""
+def _rollup_reads(store, reads) -> list[tuple[object, str, str]]:
+    """(parameters, table, plan line) of every read of a rollup table that `reads()` made on SQLite, from
+    EXPLAIN QUERY PLAN of each statement with a WHERE (reads beside on their own connections included)."""
     from sqlalchemy import event
 
     statements: list[tuple[str, object]] = []
@@ -365,23 +364,55 @@ def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
     def seen(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters))
 
-    event.listen(sample_store.engine, "before_cursor_execute", seen)
+    event.listen(store.engine, "before_cursor_execute", seen)
     try:
-        review = Review(sample_store)
-        review.org_detail("org-hx")
-        review.workflow_detail("wf-hx-1b")
+        reads()
     finally:
-        event.remove(sample_store.engine, "before_cursor_execute", seen)
-    tables = ("daily_usage", "daily_org", "daily_org_user")
-    searches = []
-    with sample_store.read() as conn:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    found = []
+    with store.read() as conn:
         raw = conn.connection.dbapi_connection
         for statement, parameters in statements:
             if "WHERE" not in statement.upper().split():
                 continue
             for *_, detail in raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall():
                 words = detail.split()
-                if len(words) > 1 and words[0] in ("SCAN", "SEARCH") and words[1] in tables:
-                    searches.append(detail)
+                if len(words) > 1 and words[0] in ("SCAN", "SEARCH") and words[1].startswith("daily_"):
+                    found.append((parameters, words[1], detail))
+    return found
+
+
+def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
+    """Every read of the per-org rollups' rows in an org's and a workflow's drill-down seeks the org's own rows
+    by index (schema 4's (org_id, day) indexes): they scanned every org's rows of the window before. (The
+    store's first and last day, a MIN and a MAX with no WHERE, read one end of the primary key.)"""
+    review = Review(sample_store)
+    reads = _rollup_reads(sample_store, lambda: (review.org_detail("org-hx"), review.workflow_detail("wf-hx-1b")))
+    searches = [detail for _, table, detail in reads if table in ("daily_usage", "daily_org", "daily_org_user")]
     assert len(searches) >= 6, searches
     assert all("(org_id=?" in detail for detail in searches), searches
+
+
+def test_a_named_workflows_users_are_read_day_by_day(sample_store):
+    """Where workflows are named, every read of `daily_user` seeks each (day, workflow): a range of days read
+    every workflow's users of those days (in the org's index, or the whole table's) to keep the one asked
+    about. A workflow's drill-down (its daily active users, its lifecycle and the history before it), a
+    workflow's change compared, and an owner's report (their workflows' lifecycle and untrained users)."""
+    review = Review(sample_store)
+    owner = review.catalog().workflows["wf-hx-1b"].owner
+
+    def reads() -> None:
+        review.workflow_detail("wf-hx-1b")
+        review.compare("chg-process-lumen")  # org-lm's wf-lm-1a
+        review.owner_report(owner)
+
+    named = [
+        detail for parameters, table, detail in _rollup_reads(sample_store, reads)
+        if table == "daily_user" and any(str(v).startswith("wf-") for v in _values(parameters))
+    ]
+    assert len(named) >= 6, named
+    assert all("day=?" in detail and "day>" not in detail and "day<" not in detail for detail in named), named
+
+
+def _values(parameters) -> list[object]:
+    return list(parameters.values()) if isinstance(parameters, dict) else list(parameters or ())

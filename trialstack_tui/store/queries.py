@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import fields
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, case, distinct, func, literal, select, tuple_, union_all
 
@@ -74,7 +74,7 @@ _COUNTS_COLUMNS = tuple(field.name for field in fields(DailyCounts))
 def _rollup_scope(query, table, start: date, end: date, org_ids, exclude_org_ids, workflow_ids):
     """A daily rollup's rows of days start..end, of the orgs or workflows asked for (a table with a
     workflow_id where workflows are asked for: daily_usage or daily_user)."""
-    query = query.where(table.c.day >= start, table.c.day <= end)
+    query = query.where(_days(table, start, end, workflow_ids))
     if org_ids is not None:
         query = query.where(table.c.org_id.in_(list(org_ids)))
     if exclude_org_ids:
@@ -82,6 +82,17 @@ def _rollup_scope(query, table, start: date, end: date, org_ids, exclude_org_ids
     if workflow_ids is not None:
         query = query.where(table.c.workflow_id.in_(list(workflow_ids)))
     return query
+
+
+def _days(table, start: date, end: date, workflow_ids: Collection[str] | None):
+    """Days start..end of a rollup. Where workflows are named in `daily_user`, each day is named: its indexes
+    run (org_id, day, workflow_id, user_id) and (day, workflow_id, user_id), so a range of days reads every
+    workflow's users of those days to keep one workflow's, and a list of days seeks (day, workflow) instead
+    (a workflow of the busiest org at ten million events: its daily active users 7.8 → 0.6 ms on SQLite,
+    14 → 3 ms on PostgreSQL)."""
+    if table is not DailyUser or workflow_ids is None:
+        return and_(table.c.day >= start, table.c.day <= end)
+    return table.c.day.in_([start + timedelta(days=i) for i in range((end - start).days + 1)])
 
 
 def daily_org_events(conn: Connection, start: date, end: date, *, org_ids: Collection[str] | None = None) -> dict[str, dict[date, int]]:
@@ -212,13 +223,21 @@ def _user_lifecycle(
             func.max(in_window).label("now"),
             func.max(case((day < start, 1), else_=0)).label("prev"),
             func.sum(in_window).label("user_days"),
-        ).where(day >= previous_start, day <= end)
+        ).where(_days(table, previous_start, end, workflow_ids))
     ).group_by(key, table.c.user_id).subquery()
+    if table is DailyUser and workflow_ids is not None:
+        # Named workflows' history day by day too (see `_days`): the days before the previous window on which
+        # the orgs asked about had events (`daily_org` rolls up the same events, so every day of theirs in
+        # `daily_user` is among them). A workflow's lifecycle in the busiest org at ten million events:
+        # 19 → 6 ms on SQLite, 30 → 8 ms on PostgreSQL.
+        org_days = select(DailyOrg.c.day).where(DailyOrg.c.day < previous_start)
+        org_days = org_days.where(DailyOrg.c.org_id.in_(list(org_ids))) if org_ids is not None else org_days.distinct()
+        before = day.in_(org_days)
+    else:
+        before = day < previous_start
     # A row-value IN over a plain subquery: SQLite builds one ephemeral index of it (a LEFT JOIN to a
     # DISTINCT subquery was planned as a nested loop for one org: a minute at a million events).
-    seen_before = tuple_(recent.c.key, recent.c.user_id).in_(
-        scoped(select(key, table.c.user_id).where(day < previous_start))
-    )
+    seen_before = tuple_(recent.c.key, recent.c.user_id).in_(scoped(select(key, table.c.user_id).where(before)))
     state = case(
         (and_(recent.c.now == 1, recent.c.prev == 0, ~seen_before), "new"),
         (and_(recent.c.now == 1, recent.c.prev == 1), "returning"),
