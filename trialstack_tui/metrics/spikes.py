@@ -55,9 +55,10 @@ def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_d
         if offset is None:
             continue
         key = (row.org_id, row.workflow_id)
-        if key not in values:
-            values[key] = [0] * length
-        values[key][offset] += row.events
+        series = values.get(key)
+        if series is None:
+            series = values[key] = [0] * length
+        series[offset] += row.events
     first = (first_data_day - start).days
     return {key: DaySeries(start, v, first) for key, v in values.items()}
 
@@ -78,6 +79,8 @@ def find_spikes(rows: Iterable[DailyCounts], window: DaySpan, first_data_day: da
             spread = mad_spread(history, expected)
             if (z := (events - expected) / spread) >= MIN_Z:
                 found[org_id, workflow_id, days.day(index)] = expected, spread, z
+    if not found:
+        return []
     days_found = {day for _, _, day in found}
     spikes = [
         _spike(row, *found[key]) for row in rows
