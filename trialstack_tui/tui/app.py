@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import CancelledError, Future
@@ -96,6 +97,7 @@ class TrialStackApp(App):
         self._review: Future[Review] = Future()
         self._opener = opener
         self._ahead = ahead
+        self._summary_painted = threading.Event()  # the helper's summary is on the screen, or there is none
         self.failure: str | None = None  # why the app ended early (the store could not be opened)
         self.prefetcher = OrgPrefetcher(lambda: self.review)
         self.collector = KeyPaced(self)  # no full garbage collection inside a held key
@@ -141,7 +143,14 @@ class TrialStackApp(App):
         """The quick summary of a window (from a worker thread): the helper's, the first time and if it read
         this window, without waiting for the store to open here; else the store's."""
         found = self._ahead.take(window.days, window.as_of) if self._ahead is not None else None
-        return found if found is not None else self.review.summary(days=window.days, as_of=window.as_of)
+        if found is not None:
+            return found
+        self._summary_painted.set()  # no summary of the helper's to paint: the store opens at once
+        return self.review.summary(days=window.days, as_of=window.as_of)
+
+    def summary_painted(self) -> None:
+        """The summary screen has painted its data (`_open_store` waits for the first time)."""
+        self._summary_painted.set()
 
     def tab_bar(self, current: str) -> ScreenTabs:
         """The bar of screen keys for a screen; `current` is the navigation action that shows it ('' for none)."""
@@ -171,6 +180,9 @@ class TrialStackApp(App):
             # Importing SQLAlchemy here while the helper imports it too, its answer would wait for a core
             # wherever the machine has fewer than two free: the store opens here once it has answered.
             self._ahead.settled.wait(AHEAD_WAIT)
+            # Nor while the helper's summary is being painted: the import took the interpreter from that first
+            # paint (its answer to the painted frame at 10M: 83-96 ms beside the import, 60-63 ms after it).
+            self._summary_painted.wait(AHEAD_WAIT)
         if not self._review.set_running_or_notify_cancel():
             return  # the app was closed before it got this far
         try:
@@ -190,6 +202,7 @@ class TrialStackApp(App):
 
     def on_unmount(self) -> None:
         self.collector.release()
+        self._summary_painted.set()
         self._review.cancel()  # if the store never started opening, screens waiting for it stop waiting
         self.prefetcher.close()
 

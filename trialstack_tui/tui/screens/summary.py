@@ -130,6 +130,7 @@ class SummaryScreen(ReviewScreen["Summary"]):
         self.query_one(FlagSection).set_rows(
             [flag_row(i, f, names, wf_names) for i, f in enumerate(model.flags)]
         )
+        self.call_after_refresh(self.app.summary_painted)
 
     def describe(self, window: ReviewWindow, model: Summary) -> str:
         latest = "" if window.as_of else " (latest)"
