@@ -144,8 +144,9 @@ def rel_change(before: float | None, after: float | None) -> float | None:
 def _figures(rows: Iterable[DailyCounts], window: DaySpan, active: int, seats: int, missing: set[date]) -> WindowFigures:
     counts = Counts()
     workflows: set[str] = set()
+    start, end = window.start, window.end  # compared in place: `in window` is a method call per row
     for row in rows:
-        if row.day in window and row.day not in missing:
+        if start <= row.day <= end and row.day not in missing:
             counts.add(row)
             if row.events:
                 workflows.add(row.workflow_id)

@@ -262,11 +262,15 @@ def summarize_workflows(
     now: dict[str, Counts] = defaultdict(Counts)
     before: dict[str, Counts] = defaultdict(Counts)
     daily: dict[str, dict[date, int]] = defaultdict(dict)
+    # The windows' ends compared in place (here and in build_summary's loops, which see every rollup row):
+    # `row.day in window` costs a method call per row, a quarter of a summary's build at 10M.
+    start, end, previous_start, previous_end = window.start, window.end, previous.start, previous.end
     for row in rows:
-        if row.day in window:
+        day = row.day
+        if start <= day <= end:
             now[row.workflow_id].add(row)
-            daily[row.workflow_id][row.day] = row.events
-        elif row.day in previous:
+            daily[row.workflow_id][day] = row.events
+        elif previous_start <= day <= previous_end:
             before[row.workflow_id].add(row)
     workflows = list(workflows)
     org_events: dict[str, int] = defaultdict(int)
@@ -313,10 +317,11 @@ def build_summary(inputs: SummaryInputs) -> Summary:
     recent = DaySpan(recent_window_start(inputs.as_of), inputs.as_of)
     credits_by_day: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     for row in rows:
-        if row.day in month:
+        day = row.day
+        if month.start <= day <= month.end:
             mtd[row.org_id] += row.credits
-        if row.day in recent:
-            credits_by_day[row.org_id][row.day] += row.credits
+        if recent.start <= day <= recent.end:
+            credits_by_day[row.org_id][day] += row.credits
     spikes = find_spikes(rows, window, inputs.first_data_day)
     spikes_by_org: dict[str, list[Spike]] = defaultdict(list)
     for spike in spikes:
@@ -555,7 +560,8 @@ def _high_errors(a: Activity) -> str | None:
 
 def _daily_points(rows: Iterable[DailyCounts], window: DaySpan, daily_active: dict[date, int], seats: int) -> list[DailyPoint]:
     per_day: dict[date, Counts] = defaultdict(Counts)
+    start, end = window.start, window.end  # compared in place: see summarize_workflows
     for row in rows:
-        if row.day in window:
+        if start <= row.day <= end:
             per_day[row.day].add(row)
     return [DailyPoint(d, per_day[d], daily_active.get(d, 0), seats) for d in window.each_day()]
