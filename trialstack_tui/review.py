@@ -293,39 +293,28 @@ class Review:
             before, after = comparison_windows(change.date, days)
             scope_orgs = None if change.org_id is None else [change.org_id]
             scope_wfs = None if change.workflow_id is None else [change.workflow_id]
-            scope_rows = queries.daily_counts(conn, before.start, after.end, org_ids=scope_orgs, workflow_ids=scope_wfs)
-
-            def users(window, **scope) -> int:
-                if span is not None:
-                    window = window.clip(*span)
-                if window.days == 0:
-                    return 0
-                return queries.active_users(conn, window.start, window.end, **scope)[None]
-
-            scope_active = (
-                users(before, org_ids=scope_orgs, workflow_ids=scope_wfs),
-                users(after, org_ids=scope_orgs, workflow_ids=scope_wfs),
+            # The four distinct-user counts (scope and control, before and after) beside the rows.
+            users_beside = _ReadBeside(
+                self.store, lambda c: _comparison_users(c, before, after, span, scope_orgs, scope_wfs, change.org_id)
             )
-            control_rows = None
-            control_active = (0, 0)
-            control_org_ids = [o for o in cat.orgs if o != change.org_id]
-            if change.org_id is not None:
-                control_rows = queries.daily_counts(conn, before.start, after.end, org_ids=control_org_ids)
-                control_active = (
-                    users(before, exclude_org_ids=[change.org_id]),
-                    users(after, exclude_org_ids=[change.org_id]),
+            with _settled(users_beside):
+                scope_rows = queries.daily_counts(conn, before.start, after.end, org_ids=scope_orgs, workflow_ids=scope_wfs)
+                control_rows = None
+                control_org_ids = [o for o in cat.orgs if o != change.org_id]
+                if change.org_id is not None:
+                    control_rows = queries.daily_counts(conn, before.start, after.end, org_ids=control_org_ids)
+                history_from = span[0] if span else before.start
+                history_to = min(after.end, span[1]) if span else after.end  # nothing after the as-of date
+                scope_history = queries.daily_events(
+                    conn, history_from, history_to, org_ids=scope_orgs, workflow_ids=scope_wfs
                 )
-            history_from = span[0] if span else before.start
-            history_to = min(after.end, span[1]) if span else after.end  # nothing after the as-of date
-            scope_history = queries.daily_events(
-                conn, history_from, history_to, org_ids=scope_orgs, workflow_ids=scope_wfs
-            )
-            org_history = scope_history if scope_wfs is None else queries.daily_events(
-                conn, history_from, history_to, org_ids=scope_orgs
-            )
-            control_history = None if change.org_id is None else queries.daily_events(
-                conn, history_from, history_to, exclude_org_ids=[change.org_id]
-            )
+                org_history = scope_history if scope_wfs is None else queries.daily_events(
+                    conn, history_from, history_to, org_ids=scope_orgs
+                )
+                control_history = None if change.org_id is None else queries.daily_events(
+                    conn, history_from, history_to, exclude_org_ids=[change.org_id]
+                )
+                scope_active, control_active = users_beside.result(conn)
         scope_seats = sum(o.seats for o in cat.orgs.values() if scope_orgs is None or o.org_id in scope_orgs)
         control_seats = sum(cat.orgs[o].seats for o in control_org_ids) if change.org_id is not None else 0
         return compare(
@@ -462,6 +451,26 @@ class _OrgUsers:
             queries.user_states(conn, window.start, window.end, previous.start, org_ids=[org_id]),
             *queries.active_users_by_workflow_and_workspace(conn, window.start, window.end, org_id),
         )
+
+
+def _comparison_users(
+    conn, before: DaySpan, after: DaySpan, span: tuple[date, date] | None, scope_orgs: list[str] | None,
+    scope_wfs: list[str] | None, changed_org: str | None,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Distinct users before and after a change, of its scope and of the control group (the orgs but the
+    changed one; none for a change of every org), each window clipped to the data."""
+
+    def users(window: DaySpan, **scope) -> int:
+        if span is not None:
+            window = window.clip(*span)
+        if window.days == 0:
+            return 0
+        return queries.active_users(conn, window.start, window.end, **scope)[None]
+
+    scope = (users(before, org_ids=scope_orgs, workflow_ids=scope_wfs), users(after, org_ids=scope_orgs, workflow_ids=scope_wfs))
+    if changed_org is None:
+        return scope, (0, 0)
+    return scope, (users(before, exclude_org_ids=[changed_org]), users(after, exclude_org_ids=[changed_org]))
 
 
 @dataclass(frozen=True)

@@ -220,8 +220,8 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
 
 def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
     """One transaction for all of a drill-down's reads but its costliest (an org's users; a workflow's
-    lifecycle and its org's user counts; the summary's user counts), read beside it on connections of their
-    own (checked against it: see the next test)."""
+    lifecycle and its org's user counts; the summary's and a comparison's user counts), read beside it on
+    connections of their own (checked against it: see the next test)."""
     review = Review(sample_store)
     reads = []
     catalogs = []
@@ -247,13 +247,17 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     reads.clear(), catalogs.clear()
     assert review.summary().orgs and len(catalogs) == 1
     assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
+    reads.clear(), catalogs.clear()
+    assert review.compare("chg-rollout-aster").control_after is not None and len(catalogs) == 1
+    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
 
 
-@pytest.mark.parametrize("drill_down", ["org", "workflow", "summary"])
+@pytest.mark.parametrize("drill_down", ["org", "workflow", "summary", "comparison"])
 def test_a_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path, monkeypatch, drill_down):
     """An import that commits between a read's two transactions (here: just before the read beside) is not
     mixed into it: what was read beside (an org's users per workflow and workspace, a workflow's lifecycle,
-    the summary's active users per org and in all) is read again in the main transaction."""
+    the summary's active users per org and in all, a comparison's users) is read again in the main
+    transaction."""
     events = [
         ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "ai", "accepted", "2"),
         ("e2", "2026-03-06T10:00:00", "wf-a2", "u-a1", "manual", "ok", "1"),
@@ -267,6 +271,9 @@ def test_a_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path
             if drill_down == "workflow":
                 wf = review.workflow_detail("wf-a1", as_of=date(2026, 3, 31))
                 return (wf.summary.active_users, wf.summary.lifecycle.new), wf.summary.activity.events
+            if drill_down == "comparison":  # chg-1: org-a on 03-02; the events are after it
+                comparison = review.compare("chg-1")
+                return (comparison.after.active_users, comparison.control_after.active_users), comparison.after.counts.events
             if drill_down == "summary":
                 summary = review.summary(as_of=date(2026, 3, 31))
                 org = next(o for o in summary.orgs if o.org.org_id == "org-a")
@@ -297,6 +304,8 @@ def test_a_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path
         assert during == before == ((1, 1), 1) and after == ((2, 2), 2)
     elif drill_down == "summary":
         assert during == before == ((1, 1), 2) and after == ((2, 2), 3)
+    elif drill_down == "comparison":
+        assert during == before == ((1, 0), 2) and after == ((2, 0), 3)
     else:
         assert during == before == (({"wf-a1": 1, "wf-a2": 1}, {"ws-a": 1}), 2)
         assert after == (({"wf-a1": 2, "wf-a2": 1}, {"ws-a": 2}), 3)
