@@ -467,7 +467,8 @@ def _comparison_users(
             return 0
         return queries.active_users(conn, window.start, window.end, **scope)[None]
 
-    scope = (users(before, org_ids=scope_orgs, workflow_ids=scope_wfs), users(after, org_ids=scope_orgs, workflow_ids=scope_wfs))
+    in_scope = dict(org_ids=scope_orgs, workflow_ids=scope_wfs)
+    scope = (users(before, **in_scope), users(after, **in_scope))
     if changed_org is None:
         return scope, (0, 0)
     return scope, (users(before, exclude_org_ids=[changed_org]), users(after, exclude_org_ids=[changed_org]))
