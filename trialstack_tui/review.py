@@ -217,8 +217,8 @@ class Review:
             window = summary.window
             history_from = window.start - timedelta(days=BASELINE_DAYS)
             history = queries.daily_counts(conn, history_from, window.end, org_ids=[wf.org_id], workflow_ids=[workflow_id])
-            # With its org named, the read takes the org's range of daily_user's covering index, not every
-            # workflow's rows of the window.
+            # With its org named, each day of it seeks (org, day, workflow) in daily_user's covering index
+            # (`queries._days`), not every workflow's rows of the window.
             active = queries.daily_active_users(conn, window.start, window.end, org_ids=[wf.org_id],
                                                 workflow_ids=[workflow_id])
             first_day = queries.data_range(conn)

@@ -225,7 +225,7 @@ def _user_lifecycle(
             func.sum(in_window).label("user_days"),
         ).where(_days(table, previous_start, end, workflow_ids))
     ).group_by(key, table.c.user_id).subquery()
-    if table is DailyUser and workflow_ids is not None:
+    if workflow_ids is not None:  # `daily_user`, then (`_user_table`)
         # Named workflows' history day by day too (see `_days`): the days before the previous window on which
         # the orgs asked about had events (`daily_org` rolls up the same events, so every day of theirs in
         # `daily_user` is among them). A workflow's lifecycle in the busiest org at ten million events:
