@@ -225,7 +225,7 @@ class Review:
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         rows = {r.day: r for r in history if r.day in window}
         series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
-        expected = series.get((wf.org_id, workflow_id))
+        expected = series.get(workflow_id)
         days_filled = [
             rows.get(d) or DailyCounts.empty(d, wf.org_id, workflow_id)
             for d in window.each_day()

@@ -7,7 +7,7 @@ two counts is only called a change when it is larger than the Poisson noise of t
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import log, sqrt
@@ -54,25 +54,33 @@ class DaySeries:
         history = self.same_weekdays(index)
         return _median(history), history
 
-    def busy_days(self, low: int, high: int, at_least: int, factor: float) -> Iterator[tuple[int, int, float, list[int]]]:
+    def busy_days(self, low: int, high: int, at_least: int, factor: float) -> list[tuple[int, int, float, list[int]]]:
         """(index, count, expected, same weekdays) of each day low..high (all ≥ 28) with at least `at_least`
-        events and at least `factor` × its expected count: `baseline` for the days that can be spikes, in one
-        pass. A summary at 10M events has ~11,000 days to judge; a day can reach `factor` × the median of its
-        same weekdays only if one of them is at most count / factor, which most days are told by at once."""
+        events and at least `factor` × its expected count, in order: `baseline` for the days that can be
+        spikes. A summary at 10M events has ~12,750 workflow-days to judge, and finds a handful.
+
+        A day reaches `factor` × the median of its same weekdays only if it reaches `factor` × the least of
+        them, and so `factor` × the least count of its weekday in the 4 weeks before the first day judged up to
+        the week before the last: one weekday's days are passed over together when the most of them falls short
+        of that (or of `at_least`), two slices, a max and a min, in C. At 10M events 132 of a summary's 2,975
+        workflow-weekdays are left to judge day by day (the busy days 3.7 → 2.4 ms)."""
         values, first = self.values, max(self.first, 0)
         low, high = max(low, 7 * WEEKS), min(high, len(values) - 1)
-        if low > high:
-            return
-        # The least of each day's four same weekdays, taken in C (`map(min, ...)`): a list unpacked per day was
-        # a third of the spike search.
-        fewest = map(min, *(values[low - 7 * k:high + 1 - 7 * k] for k in range(1, WEEKS + 1)))
-        for index, count, least in zip(range(low, high + 1), values[low:high + 1], fewest):
-            if count < at_least or factor * least > count:
+        found = []
+        for weekday in range(low, min(low + 7, high + 1)):
+            most = max(values[weekday:high + 1:7])
+            if most < at_least or most < factor * min(values[weekday - 7 * WEEKS:high + 1 - 7:7]):
                 continue
-            history = _same_weekdays(values, index, first)
-            expected = _median(history)
-            if expected is not None and count >= factor * max(expected, 1.0):
-                yield index, count, expected, history
+            for index in range(weekday, high + 1, 7):
+                count = values[index]
+                if count < at_least:
+                    continue
+                history = _same_weekdays(values, index, first)
+                expected = _median(history)
+                if expected is not None and count >= factor * max(expected, 1.0):
+                    found.append((index, count, expected, history))
+        found.sort()
+        return found
 
 
 def _same_weekdays(values: Sequence[int], index: int, first: int) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,21 +45,15 @@ class Spike:
         )
 
 
-def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_data_day: date) -> dict[tuple[str, str], DaySeries]:
-    """Each (org, workflow)'s events per day start..end, zeros where it had none."""
-    dates = DaySpan(start, end).each_day()
-    length = len(dates)
-    offsets = {day: i for i, day in enumerate(dates)}  # a lookup, not a date subtraction per row
-    values: dict[tuple[str, str], list[int]] = {}
+def workflow_series(rows: Iterable[DailyCounts], start: date, end: date, first_data_day: date) -> dict[str, DaySeries]:
+    """Each workflow's events per day start..end, zeros where it had none (workflow ids are the store's keys)."""
+    length = (end - start).days + 1
+    offsets = {start + timedelta(days=i): i for i in range(length)}  # a lookup, not a date subtraction per row
+    values: defaultdict[str, list[int]] = defaultdict(lambda: [0] * length)
     for row in rows:
         offset = offsets.get(row.day)
-        if offset is None:
-            continue
-        key = (row.org_id, row.workflow_id)
-        series = values.get(key)
-        if series is None:
-            series = values[key] = [0] * length
-        series[offset] += row.events
+        if offset is not None:
+            values[row.workflow_id][offset] += row.events
     first = (first_data_day - start).days
     return {key: DaySeries(start, v, first) for key, v in values.items()}
 
@@ -73,18 +68,18 @@ def find_spikes(rows: Iterable[DailyCounts], window: DaySpan, first_data_day: da
     start = window.start - timedelta(days=BASELINE_DAYS)
     series = workflow_series(rows, start, window.end, first_data_day)
     low, high = BASELINE_DAYS, (window.end - start).days
-    found: dict[tuple[str, str, date], tuple[float, float, float]] = {}  # (org, workflow, day) → expected, spread, z
-    for (org_id, workflow_id), days in series.items():
+    found: dict[tuple[str, date], tuple[float, float, float]] = {}  # (workflow, day) → expected, spread, z
+    for workflow_id, days in series.items():
         for index, events, expected, history in days.busy_days(low, high, MIN_EVENTS, MIN_FACTOR):
             spread = mad_spread(history, expected)
             if (z := (events - expected) / spread) >= MIN_Z:
-                found[org_id, workflow_id, days.day(index)] = expected, spread, z
+                found[workflow_id, days.day(index)] = expected, spread, z
     if not found:
         return []
-    days_found = {day for _, _, day in found}
+    days_found = {day for _, day in found}
     spikes = [
         _spike(row, *found[key]) for row in rows
-        if row.day in days_found and (key := (row.org_id, row.workflow_id, row.day)) in found
+        if row.day in days_found and (key := (row.workflow_id, row.day)) in found
     ]
     spikes.sort(key=lambda s: (s.day, -s.z, s.workflow_id))
     return spikes
