@@ -115,6 +115,7 @@ def _loaded(app, screen_type) -> bool:
 
 
 async def probe_trialstack(db: str, launched: float) -> dict:
+    import trialstack_tui.cli  # noqa: F401 - the command parses its arguments before it starts the helper
     from trialstack_tui.config import resolve_store
     from trialstack_tui.metrics.window_days import DEFAULT_DAYS
     from trialstack_tui.summary_ahead import SummaryAhead

@@ -13,8 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, report
+from . import __version__
 from .config import StoreLocation, bundled_sample_dir, resolve_store
+from .exports import FOLLOWUP_FORMAT_NAMES
 from .errors import UserFacingError, unexpected_error_line
 from .limits import MAX_DAYS, date_problem
 from .safe_text import terminal_text, visible
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("followups", parents=[common], help="list or export follow-up marks")
     p.add_argument("--status", choices=("open", "done", "all"), default="open")
     p.add_argument("--owner", default=None)
-    p.add_argument("--format", choices=tuple(report.FOLLOWUP_FORMATS), default="table")
+    p.add_argument("--format", choices=FOLLOWUP_FORMAT_NAMES, default="table")
 
     p = sub.add_parser("sample", help="write a synthetic data set in the import format")
     p.add_argument("--out", type=Path, required=True)
@@ -326,6 +327,7 @@ def _cmd_import(store, args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(store, args: argparse.Namespace) -> int:
+    from . import report
     from .review import Review
 
     if args.workflows and not args.json:
@@ -340,6 +342,7 @@ def _cmd_summary(store, args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(store, args: argparse.Namespace) -> int:
+    from . import report
     from .review import Review
 
     review = Review(store)
@@ -350,6 +353,7 @@ def _cmd_compare(store, args: argparse.Namespace) -> int:
 
 
 def _cmd_changes(store, args: argparse.Namespace) -> int:
+    from . import report
     from .review import Review
 
     review = Review(store)
@@ -364,6 +368,7 @@ SCREEN_COMMANDS = ("org", "workflow", "billing")
 
 def _cmd_screen(store, args: argparse.Namespace) -> int:
     """`org`, `workflow` and `billing`: the screen's own view model, as text or JSON."""
+    from . import report
     from .review import Review
 
     review = Review(store)
@@ -381,6 +386,7 @@ def _cmd_screen(store, args: argparse.Namespace) -> int:
 
 
 def _cmd_report(store, args: argparse.Namespace) -> int:
+    from . import report
     from .exports import default_export_path, write_export
     from .review import Review
 
@@ -397,6 +403,7 @@ def _cmd_report(store, args: argparse.Namespace) -> int:
 
 
 def _cmd_followups(store, args: argparse.Namespace) -> int:
+    from . import report
     from .review import Review
 
     review = Review(store)

@@ -9,6 +9,9 @@ from pathlib import Path
 from .config import data_dir, make_private_folders
 from .errors import UserFacingError
 
+FOLLOWUP_FORMAT_NAMES = ("table", "csv", "json", "markdown")
+"""The formats `followups --format` writes (`report.FOLLOWUP_FORMATS`), named here so that the command line is
+parsed without importing the reports and the metrics they format (the app's first frame waits for that parse)."""
 
 def default_export_path(stem: str, extension: str, now: datetime | None = None) -> Path:
     """`<user data dir>/exports/<stem>-YYYYmmdd-HHMMSS.<ext>`."""

@@ -19,6 +19,7 @@ from .metrics.spikes import Spike
 from .metrics.evidence import Gap
 from .metrics.summary import Activity, Flag, OrgSummary, Summary, WorkflowSummary
 from .records import ChangeRecord, DailyCounts, FollowUpRecord
+from .exports import FOLLOWUP_FORMAT_NAMES
 from .figures import pct
 from .safe_text import csv_cell, json_safe, visible
 from .sparkline import sparkline
@@ -537,12 +538,9 @@ def changes_json(changes: Sequence[ChangeRecord]) -> list[dict[str, Any]]:
     return [change_json(c) for c in changes]
 
 
-FOLLOWUP_FORMATS = {
-    "table": followups_table,
-    "csv": followups_csv,
-    "json": followups_json,
-    "markdown": followups_markdown,
-}
+FOLLOWUP_FORMATS = dict(
+    zip(FOLLOWUP_FORMAT_NAMES, (followups_table, followups_csv, followups_json, followups_markdown), strict=True)
+)
 
 
 # ----------------------------------------------------------------------------- screens as text

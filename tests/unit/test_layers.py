@@ -84,8 +84,10 @@ def test_the_tui_draws_without_importing_the_store():
 
 def test_the_first_frame_imports_neither_the_metrics_nor_plotext():
     """What the summary's first frame does not draw loads later: the metrics, records and view models with
-    the store (on the worker), plotext with the first chart, the other screens when opened."""
-    loaded = modules_after_import("trialstack_tui.tui.launch", whole=True)
+    the store (on the worker), plotext with the first chart, the other screens when opened. The command itself
+    (`trialstack-tui`, the CLI that parses its arguments and starts the app) is part of that path: it had
+    imported the reports, and with them the metrics and view models, before starting the summary's helper."""
+    loaded = modules_after_import("trialstack_tui.cli", "trialstack_tui.tui.launch", whole=True)
     assert "trialstack_tui.tui.screens.summary" in loaded  # the probe really imported the first screen
     later = {
         "plotext", "textual_plotext", "trialstack_tui.records", "trialstack_tui.view_models", "trialstack_tui.report",
