@@ -177,6 +177,10 @@ class TrialStackApp(App):
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
         if self._ahead is not None:
+            # What the helper's answer unpickles into (the summary's dataclasses: the metrics and records),
+            # imported while the helper still reads, the first frame painted and the interpreter idle, instead
+            # of after the answer, in front of its paint.
+            import_module("trialstack_tui.metrics.summary")
             # Importing SQLAlchemy here while the helper imports it too, its answer would wait for a core
             # wherever the machine has fewer than two free: the store opens here once it has answered.
             self._ahead.settled.wait(AHEAD_WAIT)
