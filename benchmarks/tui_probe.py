@@ -119,10 +119,12 @@ async def probe_trialstack(db: str, launched: float) -> dict:
     from trialstack_tui.config import resolve_store
     from trialstack_tui.metrics.window_days import DEFAULT_DAYS
     from trialstack_tui.summary_ahead import SummaryAhead
+    from trialstack_tui.tui.collector import hold_during_startup
 
-    # As `trialstack-tui` starts it: the helper reading the first summary before Textual is imported, then
-    # the same factory run_tui uses; the store opens behind the first frame.
+    # As `trialstack-tui` starts it: the collector held and the helper reading the first summary before
+    # Textual is imported, then the same factory run_tui uses; the store opens behind the first frame.
     location = resolve_store(db)
+    hold_during_startup()
     ahead = SummaryAhead.start(location, DEFAULT_DAYS, None)
     from trialstack_tui.tui.launch import StoreOpener, make_app
     from trialstack_tui.tui.prefetch import OrgPrefetcher

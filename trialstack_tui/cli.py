@@ -225,6 +225,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "serve":
             return _cmd_serve(args, location)
         days = args.days or prefs.window or DEFAULT_DAYS
+        from .tui.collector import hold_during_startup
+
+        hold_during_startup()
         # Started before Textual is imported, so that the summary is read beside the app's start.
         ahead = SummaryAhead.start(location, days, args.as_of)
         from .tui.launch import run_tui  # the app opens the store itself, behind its first frame

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from ..errors import UserFacingError, unexpected_error_line
 from ..marks import MarkRequest
 from ..safe_text import visible
-from .collector import KeyPaced, freeze_startup_objects
+from .collector import KeyPaced, startup_done
 from .commands import ReviewCommands
 from .contrast import LegibleColors
 from .prefetch import OrgPrefetcher
@@ -176,6 +176,12 @@ class TrialStackApp(App):
 
     @work(thread=True, group="open", exit_on_error=False)
     def _open_store(self) -> None:
+        try:
+            self._open_store_once_the_summary_is_shown()
+        finally:
+            startup_done()  # opened or not: the collector runs again
+
+    def _open_store_once_the_summary_is_shown(self) -> None:
         if self._ahead is not None:
             # What the helper's answer unpickles into (the summary's dataclasses: the metrics and records),
             # imported while the helper still reads, the first frame painted and the interpreter idle, instead
@@ -195,7 +201,6 @@ class TrialStackApp(App):
             self._review.set_exception(exc)
             raise
         self._review.set_result(review)
-        freeze_startup_objects()
         if notice:
             self.call_from_thread(self.notify, notice, timeout=8)
 
