@@ -317,7 +317,14 @@ async def test_the_collector_runs_again_once_the_store_has_opened_or_failed(samp
     try:
         app = TrialStackApp(opener, store_label="sample.db", window=ReviewWindow(days=30))
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
+            if opens:
+                await settle(pilot)
+            else:  # the opener's failure ends the app (after its `finally`), cancelling the screens' workers
+                for _ in range(250):
+                    if app.return_code is not None:
+                        break
+                    await pilot.pause(0.02)
+                assert app.return_code == 2
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0  # what the start made is frozen, not walked again
     finally:
