@@ -64,6 +64,15 @@ async def settle(pilot: Pilot) -> None:
     raise AssertionError("the app did not settle")
 
 
+async def ended(pilot: Pilot, within: float = 2.0) -> int | None:
+    """The app's exit status once it has ended on its own, waiting up to `within` seconds (None: still running)."""
+    for _ in range(round(within / 0.02)):
+        if pilot.app.return_code is not None:
+            break
+        await pilot.pause(0.02)
+    return pilot.app.return_code
+
+
 async def press(pilot: Pilot, *keys: str) -> None:
     """Press keys, letting the app settle after each one."""
     for key in keys:

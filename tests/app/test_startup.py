@@ -13,7 +13,7 @@ from trialstack_tui.store import Store
 from trialstack_tui.tui.app import TrialStackApp
 from trialstack_tui.tui.screens.summary import SummaryScreen
 
-from .conftest import settle
+from .conftest import ended, settle
 
 
 async def test_the_summary_frame_is_up_while_the_store_is_still_opening(sample_db: Path) -> None:
@@ -52,10 +52,7 @@ async def test_the_summary_frame_is_up_while_the_store_is_still_opening(sample_d
 async def _exit_of(opener) -> tuple[int | None, str | None]:
     app = TrialStackApp(opener=opener, store_label="x.db")
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(100):
-            if app.return_code is not None:
-                break
-            await pilot.pause(0.02)
+        await ended(pilot)
     return app.return_code, app.failure  # run_tui prints the failure on stderr once the terminal is back
 
 

@@ -29,7 +29,7 @@ from trialstack_tui.tui.app import TrialStackApp
 from trialstack_tui.tui.review_window import ReviewWindow
 from trialstack_tui.tui.screens.summary import SummaryScreen
 
-from .conftest import settle
+from .conftest import ended, settle
 
 
 class _CountedReview(Review):
@@ -320,11 +320,7 @@ async def test_the_collector_runs_again_once_the_store_has_opened_or_failed(samp
             if opens:
                 await settle(pilot)
             else:  # the opener's failure ends the app (after its `finally`), cancelling the screens' workers
-                for _ in range(250):
-                    if app.return_code is not None:
-                        break
-                    await pilot.pause(0.02)
-                assert app.return_code == 2
+                assert await ended(pilot, within=5.0) == 2
             assert gc.isenabled()
             assert gc.get_freeze_count() > 0  # what the start made is frozen, not walked again
     finally:
