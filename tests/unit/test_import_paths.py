@@ -5,7 +5,7 @@
 - rollups summed in Python (whole slices) against rollups in SQL (slices with skipped rows);
 - on PostgreSQL, batches COPYed straight into events against batches that collide with stored event ids,
   and rollup rows COPYed straight in against rows upserted onto stored keys;
-- a version-1 store opened by this version (schema migration).
+- a store of an older schema opened by this version (schema migration).
 """
 
 from __future__ import annotations
@@ -139,6 +139,9 @@ def _rollups_equal_group_bys(store: Store) -> None:
     assert rows_of(store, "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2") == rows_of(
         store, "SELECT day, org_id, COUNT(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
     )
+    assert rows_of(store, "SELECT workflow_id, user_id, org_id, last_day FROM workflow_user ORDER BY 1, 2") == rows_of(
+        store, "SELECT workflow_id, user_id, MIN(org_id), MAX(day) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
+    )
 
 
 def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(store, tmp_path, monkeypatch, reader):
@@ -155,6 +158,31 @@ def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(stor
     _rollups_equal_group_bys(store)
     assert rows_of(store, "SELECT COUNT(*), SUM(events) FROM daily_usage") == [(rows_of(
         store, "SELECT COUNT(*) FROM (SELECT DISTINCT day, workflow_id FROM events) t")[0][0], 15)]
+
+
+@pytest.mark.parametrize("slice_rows", [1, 50_000], ids=["rolled up in slices of one", "in one slice"])
+def test_a_pairs_last_day_is_its_latest_whatever_order_its_days_arrive_in(store, tmp_path, monkeypatch, slice_rows):
+    """workflow_user keeps each (workflow, user) pair's latest day: a later import of older days leaves it, a
+    slice of newer days moves it on, and a slice with skipped rows (rolled up in SQL) does the same."""
+    monkeypatch.setattr(importer, "EVENT_BATCH", 1)
+    monkeypatch.setattr(importer, "ROLLUP_EVERY", slice_rows)
+    import_path(store, write_tiny(tmp_path / "first", {"events": [
+        ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),
+        ("e2", "2026-03-03T09:00:00", "wf-a1", "u-a2", "manual", "ok", "1"),
+    ]}))
+    last_days = "SELECT workflow_id, user_id, last_day FROM workflow_user ORDER BY 1, 2"
+    assert [(w, u, str(d)) for w, u, d in rows_of(store, last_days)] == [
+        ("wf-a1", "u-a1", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-03")]
+    import_path(store, write_tiny(tmp_path / "second", {"events": [
+        ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),  # stored: its slice goes through SQL
+        ("e3", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),  # older than the stored last day
+        ("e4", "2026-03-04T09:00:00", "wf-a1", "u-a2", "ai", "ok", "1"),  # newer
+        ("e5", "2026-03-02T09:00:00", "wf-a1", "u-a2", "ai", "ok", "1"),  # older again, after the newer one
+        ("e6", "2026-03-02T09:00:00", "wf-b1", "u-b1", "ai", "ok", "1"),  # a new pair
+    ]}))
+    assert [(w, u, str(d)) for w, u, d in rows_of(store, last_days)] == [
+        ("wf-a1", "u-a1", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-04"), ("wf-b1", "u-b1", "2026-03-02")]
+    _rollups_equal_group_bys(store)
 
 
 def test_copy_text_escapes_only_what_postgresql_would_misread():
@@ -238,33 +266,36 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
     ]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, version):
     org_days = "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2"
     org_users = "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3"
+    pairs = "SELECT workflow_id, user_id, org_id, last_day FROM workflow_user ORDER BY 1, 2"
     with Store(sqlite_location) as store:
         import_path(store, write_tiny(tmp_path / "in"))
-        expected = rows_of(store, org_users), rows_of(store, org_days)
-        assert expected[1]
+        expected = rows_of(store, org_users), rows_of(store, org_days), rows_of(store, pairs)
+        assert expected[1] and expected[2]
         with store.write() as conn:
-            for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
-                conn.execute(text(f"DROP INDEX {index}"))  # what version 3 looked like
-            conn.execute(text("CREATE INDEX ix_daily_usage_org_id ON daily_usage (org_id)"))
-            if version <= 2:  # ... version 2
-                conn.execute(text("DROP TABLE daily_org"))
-            if version == 1:  # ... and version 1
-                conn.execute(text("DROP TABLE daily_org_user"))
-                conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
-                conn.execute(text("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)"))
+            conn.execute(text("DROP TABLE workflow_user"))  # what version 4 looked like
+            if version <= 3:
+                for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
+                    conn.execute(text(f"DROP INDEX {index}"))  # ... version 3
+                conn.execute(text("CREATE INDEX ix_daily_usage_org_id ON daily_usage (org_id)"))
+                if version <= 2:  # ... version 2
+                    conn.execute(text("DROP TABLE daily_org"))
+                if version == 1:  # ... and version 1
+                    conn.execute(text("DROP TABLE daily_org_user"))
+                    conn.execute(text("DROP INDEX ix_daily_user_org_day_workflow_user"))
+                    conn.execute(text("CREATE INDEX ix_daily_user_org_day ON daily_user (org_id, day)"))
             conn.execute(text(f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"))
     with Store(resolve_store(str(sqlite_location.path))) as store:
         assert store.upgrade_note and f"from schema {version} to {SCHEMA_VERSION}" in store.upgrade_note
         assert rows_of(store, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
-        assert (rows_of(store, org_users), rows_of(store, org_days)) == expected
+        assert (rows_of(store, org_users), rows_of(store, org_days), rows_of(store, pairs)) == expected
         indexes = {name for (name,) in rows_of(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "ix_daily_user_org_day_workflow_user" in indexes and "ix_daily_user_org_day" not in indexes
         assert {"ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"} <= indexes
-        assert "ix_daily_usage_org_id" not in indexes
+        assert {"ix_workflow_user_org_last_day"} <= indexes and "ix_daily_usage_org_id" not in indexes
 
 
 def test_a_quoted_record_keeps_the_line_numbers_of_the_rows_after_it(sqlite_location, tmp_path):

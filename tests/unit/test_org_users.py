@@ -18,7 +18,9 @@ def _distinct(db: sqlite3.Connection, sql: str, *params) -> dict:
     return {key: n for key, n in db.execute(sql, params)}
 
 
-@pytest.mark.parametrize("days, back", [(30, 0), (7, 0), (90, 0), (30, 45)])
+# back 0: windows ending on the newest day (users per workflow and workspace from workflow_user); -3: ending
+# after it (the same); 1 and 45: ending before it (from daily_user).
+@pytest.mark.parametrize("days, back", [(30, 0), (7, 0), (90, 0), (30, -3), (30, 1), (30, 45)])
 def test_one_orgs_user_figures_equal_the_raw_events(sample_store: Store, sample_db: Path, days: int, back: int) -> None:
     review = Review(sample_store)
     last = review.data_range()[1]

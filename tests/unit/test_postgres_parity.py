@@ -38,6 +38,11 @@ def answers(capsys, db: str) -> dict[str, object]:
         run(capsys, "summary", "--db", db, "--json", "--days", "7", "--as-of", "2026-10-01")
     )
     found["summary text"] = run(capsys, "summary", "--db", db)
+    # An org's users per workflow and workspace: from workflow_user for a window ending on the org's newest day,
+    # from daily_user for one ending before it (tests/unit/test_org_users.py checks both against the events).
+    for org_id in ("org-hx", "org-lm"):
+        for as_of in ((), ("--as-of", "2026-10-01")):
+            found[f"org {org_id} {as_of}"] = json.loads(run(capsys, "org", org_id, "--db", db, "--json", *as_of))
     for change in CHANGES:
         found[f"compare {change}"] = json.loads(run(capsys, "compare", change, "--db", db, "--json"))
     found["compare text"] = run(capsys, "compare", "chg-rollout-granite", "--db", db)
@@ -107,31 +112,38 @@ def test_an_import_leaves_postgresql_statistics_of_what_it_wrote(pg_location: St
     assert all(planned == stored for planned, stored in second) and second != first, second
 
 
-def test_a_postgresql_store_upgraded_to_schema_4_gets_planner_statistics(pg_location: StoreLocation, tmp_path: Path,
-                                                                         monkeypatch):
+@pytest.mark.parametrize("version", [3, 4])
+def test_a_postgresql_store_upgraded_from_an_older_schema_gets_planner_statistics(
+    pg_location: StoreLocation, tmp_path: Path, monkeypatch, version: int
+):
     """A store an older version imported never had its statistics refreshed (autovacuum may be off): the
-    upgrade that adds the org indexes analyses the tables the review reads."""
+    upgrade (to schema 4's org indexes, to schema 5's workflow_user) analyses the tables the review reads,
+    the one it fills included."""
     from sqlalchemy import text
 
     from trialstack_tui.store.importer import import_path
 
     from .helpers import write_tiny
 
-    def planned(store: Store) -> float:
+    def planned(store: Store, table: str) -> float:
         with store.read() as conn:
-            return conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('daily_user')")).scalar_one()
+            return conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).scalar_one()
 
-    with monkeypatch.context() as old:  # as the older version left it: no statistics, schema 3
+    with monkeypatch.context() as old:  # as the older version left it: no statistics, no workflow_user
         old.setattr("trialstack_tui.store.importer.refresh_statistics", lambda conn: None)
         with Store(pg_location) as store:
             import_path(store, write_tiny(tmp_path / "in"))
             with store.write() as conn:
-                for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
-                    conn.execute(text(f"DROP INDEX {index}"))
-                conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
-            assert planned(store) < 0  # never analysed
+                conn.execute(text("DROP TABLE workflow_user"))
+                if version == 3:
+                    for index in ("ix_daily_usage_org_day", "ix_daily_org_org_day", "ix_daily_org_user_org_day_user"):
+                        conn.execute(text(f"DROP INDEX {index}"))
+                conn.execute(text(f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'"))
+            assert planned(store, "daily_user") < 0  # never analysed
     with Store(pg_location) as store:
-        assert store.upgrade_note and "from schema 3 to" in store.upgrade_note
+        assert store.upgrade_note and f"from schema {version} to" in store.upgrade_note
         with store.read() as conn:
-            stored = conn.execute(text("SELECT count(*) FROM daily_user")).scalar_one()
-        assert planned(store) == stored > 0
+            stored = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                      for table in ("daily_user", "workflow_user")}
+        assert {table: planned(store, table) for table in stored} == stored
+        assert all(n > 0 for n in stored.values()), stored

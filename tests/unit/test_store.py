@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -402,7 +402,7 @@ def _rollup_reads(store, reads) -> list[tuple[object, str, str]]:
                 continue
             for *_, detail in raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall():
                 words = detail.split()
-                if len(words) > 1 and words[0] in ("SCAN", "SEARCH") and words[1].startswith("daily_"):
+                if len(words) > 1 and words[0] in ("SCAN", "SEARCH") and words[1].startswith(("daily_", "workflow_user")):
                     found.append((parameters, words[1], detail))
     return found
 
@@ -416,6 +416,21 @@ def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
     searches = [detail for _, table, detail in reads if table in ("daily_usage", "daily_org", "daily_org_user")]
     assert len(searches) >= 6, searches
     assert all("(org_id=?" in detail for detail in searches), searches
+
+
+def test_an_orgs_users_per_workflow_and_workspace_are_read_one_row_a_pair(sample_store):
+    """A window ending on the org's newest day (the default as-of) holds the pairs whose last day is in it: the
+    org's drill-down reads them from workflow_user by index, and not one row of daily_user (a row per pair and
+    day). A window ending before the org's newest day reads its days' pairs from daily_user. (Both paths' counts
+    are checked against the raw events in tests/unit/test_org_users.py.)"""
+    review = Review(sample_store)
+    newest = review.data_range()[1]
+    reads = _rollup_reads(sample_store, lambda: review.org_detail("org-hx"))
+    assert not [detail for _, table, detail in reads if table == "daily_user"], reads
+    pairs = [detail for _, table, detail in reads if table == "workflow_user"]
+    assert any("(org_id=? AND last_day>?)" in detail for detail in pairs), pairs
+    earlier = _rollup_reads(sample_store, lambda: review.org_detail("org-hx", as_of=newest - timedelta(days=1)))
+    assert any("daily_user" == table for _, table, _ in earlier), earlier
 
 
 def test_a_named_workflows_users_are_read_day_by_day(sample_store):

@@ -28,20 +28,30 @@ class EventLoader:
         raise NotImplementedError
 
     def add_to(
-        self, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], rows: list[tuple]
+        self, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], rows: list[tuple],
+        latest: tuple[str, ...] = (),
     ) -> None:
-        """Insert rows of `table` (columns keys + kept + added); where the key is stored, add the `added`
-        columns to the stored values and keep the stored `kept` ones."""
+        """Insert rows of `table` (columns keys + kept + added + latest); where the key is stored, add the
+        `added` columns to the stored values, keep the greater of the stored and the new `latest` ones, and keep
+        the stored `kept` ones."""
         raise NotImplementedError
 
     def close(self) -> None:
         """Release what the loader holds (it stays usable until the transaction ends)."""
 
 
-def _upsert_sql(table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], source: str) -> str:
-    columns = ", ".join((*keys, *kept, *added))
-    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in added)
-    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}"
+def upsert_sql(
+    dialect: str, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], source: str,
+    latest: tuple[str, ...] = (),
+) -> str:
+    """INSERT … `source` … ON CONFLICT, as `EventLoader.add_to` merges (`source`: VALUES or a SELECT)."""
+    columns = ", ".join((*keys, *kept, *added, *latest))
+    greater = "MAX" if dialect == "sqlite" else "GREATEST"  # SQLite's two-argument MAX is a scalar function
+    merged = ", ".join([
+        *(f"{c} = {table}.{c} + excluded.{c}" for c in added),
+        *(f"{c} = {greater}({table}.{c}, excluded.{c})" for c in latest),
+    ])
+    return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {merged}"
 
 
 class _SqliteEventLoader(EventLoader):
@@ -58,9 +68,9 @@ class _SqliteEventLoader(EventLoader):
         self.inserted += added
         return added
 
-    def add_to(self, table, keys, kept, added, rows) -> None:
-        markers = ", ".join("?" * (len(keys) + len(kept) + len(added)))
-        self.cursor.executemany(_upsert_sql(table, keys, kept, added, f"VALUES ({markers})"), rows)
+    def add_to(self, table, keys, kept, added, rows, latest=()) -> None:
+        markers = ", ".join("?" * (len(keys) + len(kept) + len(added) + len(latest)))
+        self.cursor.executemany(upsert_sql("sqlite", table, keys, kept, added, f"VALUES ({markers})", latest), rows)
 
     def close(self) -> None:
         self.cursor.close()
@@ -121,16 +131,16 @@ class _PostgresEventLoader(EventLoader):
             cur.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
         return added
 
-    def add_to(self, table, keys, kept, added, rows) -> None:
+    def add_to(self, table, keys, kept, added, rows, latest=()) -> None:
         """Rows under a (first key, second key) pair that the table has no row of yet go in by a plain COPY;
         the others through a staging table and an upsert.
 
-        Each rollup key begins with (day, workflow_id) or (day, org_id). When events come grouped (by org or
+        Each rollup key begins with (day, workflow_id), (day, org_id) or (workflow_id, user_id). When events come grouped (by org or
         by day, as exports are), most rows of a reader's run fall under pairs that are new to the table, so
         they cannot collide with a stored key and skip the upsert's per-row check. Pairs are looked up in the
         table itself, so rows written any other way in this transaction count too.
         """
-        columns = ", ".join((*keys, *kept, *added))
+        columns = ", ".join((*keys, *kept, *added, *latest))
         new = self._new_pairs(table, keys[:2], {row[:2] for row in rows})
         straight = [row for row in rows if row[:2] in new]
         if straight:
@@ -142,7 +152,7 @@ class _PostgresEventLoader(EventLoader):
                 cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP")
             self._through_stage(
                 stage, columns, [row for row in rows if row[:2] not in new],
-                _upsert_sql(table, keys, kept, added, f"SELECT {columns} FROM {stage}"),
+                upsert_sql(self.dialect.name, table, keys, kept, added, f"SELECT {columns} FROM {stage}", latest),
             )
 
     def _new_pairs(self, table: str, columns: tuple[str, ...], pairs: set[tuple]) -> set[tuple]:
@@ -191,7 +201,7 @@ def _copy(cur, table: str, columns: str, rows: list[tuple] | bytes) -> int:
 
 
 READ_TABLES = (
-    "daily_usage", "daily_user", "daily_org_user", "daily_org", "organizations", "workspaces", "workflows", "users",
+    "daily_usage", "daily_user", "daily_org_user", "daily_org", "workflow_user", "organizations", "workspaces", "workflows", "users",
     "changes",
 )
 """What the review reads (never the raw events): their planner statistics are refreshed after an import."""

@@ -203,8 +203,16 @@ def _migrate(conn: Connection, stored: int) -> None:
         # Version 4 indexes the per-org rollups by (org_id, day); daily_usage's org_id index is its prefix.
         conn.execute(text("DROP INDEX IF EXISTS ix_daily_usage_org_id"))
         _create_indexes(conn, tables.DailyUsage, tables.DailyOrg, tables.DailyOrgUser)
-        # ... and an import leaves planner statistics, which a store imported before it may never have had.
-        refresh_statistics(conn)
+    if stored < 5:
+        # Version 5 added workflow_user (created above by create_all): fill it from daily_user.
+        conn.execute(
+            text(
+                "INSERT INTO workflow_user (workflow_id, user_id, org_id, last_day) "
+                "SELECT workflow_id, user_id, MIN(org_id), MAX(day) FROM daily_user GROUP BY workflow_id, user_id"
+            )
+        )
+    # An import leaves planner statistics of what it wrote, which a store imported before may never have had.
+    refresh_statistics(conn)
     conn.execute(
         tables.Meta.update()
         .where(tables.Meta.c.key == "schema_version")

@@ -44,6 +44,7 @@ USAGE_COLUMNS = ("day", "workflow_id", "org_id", "events", *EVENT_KINDS, *OUTCOM
 USER_COLUMNS = ("day", "workflow_id", "user_id", "org_id", "events")
 ORG_USER_COLUMNS = ("day", "org_id", "user_id", "events")
 ORG_COLUMNS = ("day", "org_id", "events")
+WORKFLOW_USER_COLUMNS = ("workflow_id", "user_id", "org_id", "last_day")
 
 
 class DailyTotals:
@@ -60,7 +61,8 @@ class DailyTotals:
         self.rows += len(batch)
 
     def rollup_rows(self) -> RollupRows:
-        """The increments as rows of daily_usage, daily_user, daily_org_user and daily_org."""
+        """The increments as rows of daily_usage, daily_user, daily_org_user and daily_org, and each (workflow,
+        user) pair's last day for workflow_user."""
         usage: dict[tuple[str, str], list] = {}
         for (day, workflow_id, org_id, kind, outcome, amount), n in self.usage.items():
             row = usage.get((day, workflow_id))
@@ -74,24 +76,33 @@ class DailyTotals:
         for day, _workflow_id, org_id, events, *_counts in usage.values():
             orgs[(day, org_id)] += events
         org_users: Counter[tuple] = Counter()
-        for (day, _workflow_id, user_id, org_id), n in self.users.items():
+        workflow_users: dict[tuple[str, str], list] = {}
+        for (day, workflow_id, user_id, org_id), n in self.users.items():
             org_users[(day, org_id, user_id)] += n
+            pair = workflow_users.get((workflow_id, user_id))
+            if pair is None:
+                workflow_users[(workflow_id, user_id)] = [workflow_id, user_id, org_id, day]
+            elif day > pair[3]:  # ISO dates: their text sorts as the days do
+                pair[3] = day
         return RollupRows(
             usage=[tuple(row) for row in usage.values()],
             users=[(*key, n) for key, n in self.users.items()],
             org_users=[(*key, n) for key, n in org_users.items()],
             orgs=[(*key, n) for key, n in orgs.items()],
+            workflow_users=[tuple(pair) for pair in workflow_users.values()],
         )
 
 
 @dataclass
 class RollupRows:
-    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS, ORG_USER_COLUMNS and ORG_COLUMNS order."""
+    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS, ORG_USER_COLUMNS and ORG_COLUMNS order,
+    and the pairs' last days in WORKFLOW_USER_COLUMNS order."""
 
     usage: list[tuple]
     users: list[tuple]
     org_users: list[tuple]
     orgs: list[tuple]
+    workflow_users: list[tuple]
 
 
 @dataclass

@@ -17,13 +17,14 @@ from sqlalchemy import Connection, Table, select, text
 from ..errors import ImportFailed
 from ..records import COUNT_FIELDS
 from . import queries, tables
-from .bulk_load import EventLoader, event_loader, refresh_statistics
+from .bulk_load import EventLoader, event_loader, refresh_statistics, upsert_sql
 from .engine import Store
 from .event_stream import (
     ORG_COLUMNS,
     ORG_USER_COLUMNS,
     USAGE_COLUMNS,
     USER_COLUMNS,
+    WORKFLOW_USER_COLUMNS,
     Message,
     Rows,
     open_event_stream,
@@ -247,8 +248,11 @@ class _Run:
                 loader.add_to("daily_user", USER_COLUMNS[:3], USER_COLUMNS[3:4], USER_COLUMNS[4:], rows.users)
                 loader.add_to("daily_org_user", ORG_USER_COLUMNS[:3], (), ORG_USER_COLUMNS[3:], rows.org_users)
                 loader.add_to("daily_org", ORG_COLUMNS[:2], (), ORG_COLUMNS[2:], rows.orgs)
+                loader.add_to("workflow_user", *_WORKFLOW_USER_MERGE, rows.workflow_users, latest=WORKFLOW_USER_COLUMNS[3:])
             else:
-                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL):
+                pairs = upsert_sql(self.conn.dialect.name, "workflow_user", *_WORKFLOW_USER_MERGE,
+                                   _ROLLUP_WORKFLOW_USERS_SOURCE, WORKFLOW_USER_COLUMNS[3:])
+                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL, pairs):
                     self.conn.execute(text(sql), {"since": since})
             since, whole = queries.last_event_seq(self.conn), True
         if self.progress is not None:
@@ -283,6 +287,12 @@ FROM events WHERE seq > :since
 GROUP BY day, org_id, user_id
 ON CONFLICT (day, org_id, user_id) DO UPDATE SET events = daily_org_user.events + excluded.events
 """
+
+_WORKFLOW_USER_MERGE = (WORKFLOW_USER_COLUMNS[:2], WORKFLOW_USER_COLUMNS[2:3], ())  # keys, kept, added
+
+_ROLLUP_WORKFLOW_USERS_SOURCE = (
+    "SELECT workflow_id, user_id, MIN(org_id), MAX(day) FROM events WHERE seq > :since GROUP BY workflow_id, user_id"
+)
 
 _ROLLUP_ORGS_SQL = """
 INSERT INTO daily_org (day, org_id, events)

@@ -11,13 +11,14 @@ from datetime import date, datetime
 from sqlalchemy import Column, DateTime, Index, Integer
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The layout version stored in `meta`; bump it together with a migration step in `store.engine`.
 
 1: the first layout. 2: adds `daily_org_user` (filled from `daily_user` when a version-1 store is opened)
 and widens the (org_id, day) index of `daily_user` to cover workflow_id and user_id. 3: adds `daily_org`
 (filled from `daily_usage` when an older store is opened). 4: indexes `daily_usage`, `daily_org` and
-`daily_org_user` by (org_id, day), so that one org's window reads its own rows, not every org's."""
+`daily_org_user` by (org_id, day), so that one org's window reads its own rows, not every org's. 5: adds
+`workflow_user` (filled from `daily_user` when an older store is opened)."""
 
 NAIVE_UTC = DateTime(timezone=False)
 """Timestamps are stored as naive UTC. SQLModel ≥ 0.0.50 would otherwise make every `datetime` field a
@@ -149,6 +150,22 @@ class DailyOrgUserRow(SQLModel, table=True):
     events: int = 0
 
 
+class WorkflowUserRow(SQLModel, table=True):
+    """Each user of each workflow and the last day they had an event in it (schema 5).
+
+    A window that ends on or after an org's newest day holds exactly the pairs whose last day falls in it: an
+    org's active users per workflow and per workspace read one row per pair here, not one per pair and day in
+    `daily_user` (the busiest org's 30 days at ten million events: 9,200 pairs against 142,000 user-days)."""
+
+    __tablename__ = "workflow_user"
+    # Covering: one org's pairs last active from a day on, and the org's newest day, read the index alone.
+    __table_args__ = (Index("ix_workflow_user_org_last_day", "org_id", "last_day", "workflow_id", "user_id"),)
+    workflow_id: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    org_id: str
+    last_day: date
+
+
 class FollowUpRow(SQLModel, table=True):
     __tablename__ = "followups"
     id: int | None = Field(default=None, primary_key=True)
@@ -179,4 +196,5 @@ DailyUsage = DailyUsageRow.__table__
 DailyUser = DailyUserRow.__table__
 DailyOrg = DailyOrgRow.__table__
 DailyOrgUser = DailyOrgUserRow.__table__
+WorkflowUser = WorkflowUserRow.__table__
 FollowUp = FollowUpRow.__table__
