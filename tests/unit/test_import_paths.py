@@ -163,7 +163,8 @@ def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(stor
 @pytest.mark.parametrize("slice_rows", [1, 50_000], ids=["rolled up in slices of one", "in one slice"])
 def test_a_pairs_last_day_is_its_latest_whatever_order_its_days_arrive_in(store, tmp_path, monkeypatch, slice_rows):
     """workflow_user keeps each (workflow, user) pair's latest day: a later import of older days leaves it, a
-    slice of newer days moves it on, and a slice with skipped rows (rolled up in SQL) does the same."""
+    slice of newer days moves it on, and a slice with skipped rows (rolled up in SQL) does the same; the day of
+    a row skipped as stored (an event id used again) is never taken."""
     monkeypatch.setattr(importer, "EVENT_BATCH", 1)
     monkeypatch.setattr(importer, "ROLLUP_EVERY", slice_rows)
     import_path(store, write_tiny(tmp_path / "first", {"events": [
@@ -179,6 +180,7 @@ def test_a_pairs_last_day_is_its_latest_whatever_order_its_days_arrive_in(store,
         ("e4", "2026-03-04T09:00:00", "wf-a1", "u-a2", "ai", "ok", "1"),  # newer
         ("e5", "2026-03-02T09:00:00", "wf-a1", "u-a2", "ai", "ok", "1"),  # older again, after the newer one
         ("e6", "2026-03-02T09:00:00", "wf-b1", "u-b1", "ai", "ok", "1"),  # a new pair
+        ("e2", "2026-03-09T09:00:00", "wf-b1", "u-b1", "ai", "ok", "1"),  # a stored id again: skipped, not its day
     ]}))
     assert [(w, u, str(d)) for w, u, d in rows_of(store, last_days)] == [
         ("wf-a1", "u-a1", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-04"), ("wf-b1", "u-b1", "2026-03-02")]

@@ -17,9 +17,10 @@ from trialstack_tui.store.tables import SCHEMA_VERSION
 
 
 def _as_schema_1(db: Path) -> None:
-    """Turn a current store into what version 1 of the program left: no daily_org_user or daily_org, the old
-    indexes."""
+    """Turn a current store into what version 1 of the program left: no daily_org_user, daily_org or
+    workflow_user, the old indexes."""
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE workflow_user")
         conn.execute("DROP INDEX ix_daily_usage_org_day")
         conn.execute("CREATE INDEX ix_daily_usage_org_id ON daily_usage (org_id)")
         conn.execute("DROP TABLE daily_org")

@@ -5,7 +5,8 @@ core while the database writer runs on another. Both ways produce the same messa
 
 - `Rows(batch, count, done)`: validated EventRows (or, for PostgreSQL, those rows as COPY text), how many,
   and how many bytes of the file have been read;
-- `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`.
+- `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`;
+- `LastDays(rows)`, last: each (workflow, user) pair of the file with its latest day.
 
 The writer adds a `Totals` to the rollup tables only if every row it covers was new (none skipped as
 already stored); otherwise it rolls those rows up in SQL. Like `store.import_rows`, this module imports only the
@@ -61,8 +62,7 @@ class DailyTotals:
         self.rows += len(batch)
 
     def rollup_rows(self) -> RollupRows:
-        """The increments as rows of daily_usage, daily_user, daily_org_user and daily_org, and each (workflow,
-        user) pair's last day for workflow_user."""
+        """The increments as rows of daily_usage, daily_user, daily_org_user and daily_org."""
         usage: dict[tuple[str, str], list] = {}
         for (day, workflow_id, org_id, kind, outcome, amount), n in self.usage.items():
             row = usage.get((day, workflow_id))
@@ -76,33 +76,24 @@ class DailyTotals:
         for day, _workflow_id, org_id, events, *_counts in usage.values():
             orgs[(day, org_id)] += events
         org_users: Counter[tuple] = Counter()
-        workflow_users: dict[tuple[str, str], list] = {}
-        for (day, workflow_id, user_id, org_id), n in self.users.items():
+        for (day, _workflow_id, user_id, org_id), n in self.users.items():
             org_users[(day, org_id, user_id)] += n
-            pair = workflow_users.get((workflow_id, user_id))
-            if pair is None:
-                workflow_users[(workflow_id, user_id)] = [workflow_id, user_id, org_id, day]
-            elif day > pair[3]:  # ISO dates: their text sorts as the days do
-                pair[3] = day
         return RollupRows(
             usage=[tuple(row) for row in usage.values()],
             users=[(*key, n) for key, n in self.users.items()],
             org_users=[(*key, n) for key, n in org_users.items()],
             orgs=[(*key, n) for key, n in orgs.items()],
-            workflow_users=[tuple(pair) for pair in workflow_users.values()],
         )
 
 
 @dataclass
 class RollupRows:
-    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS, ORG_USER_COLUMNS and ORG_COLUMNS order,
-    and the pairs' last days in WORKFLOW_USER_COLUMNS order."""
+    """Increments for the rollup tables, in USAGE_COLUMNS, USER_COLUMNS, ORG_USER_COLUMNS and ORG_COLUMNS order."""
 
     usage: list[tuple]
     users: list[tuple]
     org_users: list[tuple]
     orgs: list[tuple]
-    workflow_users: list[tuple]
 
 
 @dataclass
@@ -119,7 +110,16 @@ class Totals:
     rows: RollupRows
 
 
-Message = Rows | Totals
+@dataclass
+class LastDays:
+    """Each (workflow, user) pair of the file with its latest day, in WORKFLOW_USER_COLUMNS order: sent once,
+    after the file's last Totals (merged run by run into `workflow_user`, about a day's events at ten million,
+    it upserted as many rows as `daily_user` gets)."""
+
+    rows: list[tuple]
+
+
+Message = Rows | Totals | LastDays
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -163,14 +163,24 @@ def _messages(
     batches: Iterator[list[ParsedEvent]], progress: _Progress, window: int, as_copy_text: bool
 ) -> Iterator[Message]:
     sums = DailyTotals()
+    last_days: dict[tuple[str, str], tuple] = {}
+
+    def totals() -> Totals:
+        for day, workflow_id, user_id, org_id in sums.users:
+            known = last_days.get((workflow_id, user_id))
+            if known is None or day > known[3]:  # ISO dates: their text sorts as the days do
+                last_days[(workflow_id, user_id)] = (workflow_id, user_id, org_id, day)
+        return Totals(sums.rollup_rows())
+
     for batch in batches:
         sums.add(batch)
         yield Rows(copy_text(batch) if as_copy_text else batch, len(batch), progress.done)
         if sums.rows >= window:
-            yield Totals(sums.rollup_rows())
+            yield totals()
             sums = DailyTotals()
     if sums.rows:
-        yield Totals(sums.rollup_rows())
+        yield totals()
+    yield LastDays(list(last_days.values()))
 
 
 def parallel_event_stream(

@@ -25,6 +25,7 @@ from .event_stream import (
     USAGE_COLUMNS,
     USER_COLUMNS,
     WORKFLOW_USER_COLUMNS,
+    LastDays,
     Message,
     Rows,
     open_event_stream,
@@ -231,10 +232,12 @@ class _Run:
         The reader sums each run of rows (`Totals`); those sums are added to the rollup tables when every
         row of the run was new. A run with skipped rows (an overlapping re-import) is rolled up in SQL from
         exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
+        The pairs' last days (`LastDays`, after the file) go into `workflow_user` as the reader found them
+        when every run was whole, else in SQL from every row the file added.
         """
         total = 0
-        since = queries.last_event_seq(self.conn)  # the rows of the current run come after this seq
-        whole = True  # every row of the current run was new
+        since = first = queries.last_event_seq(self.conn)  # the rows of the current run / file come after it
+        whole = every_run_whole = True  # every row of the current run / file was new
         for message in messages:
             if isinstance(message, Rows):
                 total += message.count
@@ -242,17 +245,23 @@ class _Run:
                 if self.progress is not None:
                     self.progress(result.path.name, message.done, self.size)
                 continue
+            if isinstance(message, LastDays):
+                if every_run_whole:
+                    loader.add_to("workflow_user", *_WORKFLOW_USER_MERGE, message.rows, WORKFLOW_USER_COLUMNS[3:])
+                else:
+                    sql = upsert_sql(self.conn.dialect.name, "workflow_user", *_WORKFLOW_USER_MERGE,
+                                     _ROLLUP_WORKFLOW_USERS_SOURCE, WORKFLOW_USER_COLUMNS[3:])
+                    self.conn.execute(text(sql), {"since": first})
+                continue
+            every_run_whole &= whole
             if whole:
                 rows = message.rows
                 loader.add_to("daily_usage", USAGE_COLUMNS[:2], USAGE_COLUMNS[2:3], USAGE_COLUMNS[3:], rows.usage)
                 loader.add_to("daily_user", USER_COLUMNS[:3], USER_COLUMNS[3:4], USER_COLUMNS[4:], rows.users)
                 loader.add_to("daily_org_user", ORG_USER_COLUMNS[:3], (), ORG_USER_COLUMNS[3:], rows.org_users)
                 loader.add_to("daily_org", ORG_COLUMNS[:2], (), ORG_COLUMNS[2:], rows.orgs)
-                loader.add_to("workflow_user", *_WORKFLOW_USER_MERGE, rows.workflow_users, latest=WORKFLOW_USER_COLUMNS[3:])
             else:
-                pairs = upsert_sql(self.conn.dialect.name, "workflow_user", *_WORKFLOW_USER_MERGE,
-                                   _ROLLUP_WORKFLOW_USERS_SOURCE, WORKFLOW_USER_COLUMNS[3:])
-                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL, pairs):
+                for sql in (_ROLLUP_USAGE_SQL, _ROLLUP_USERS_SQL, _ROLLUP_ORG_USERS_SQL, _ROLLUP_ORGS_SQL):
                     self.conn.execute(text(sql), {"since": since})
             since, whole = queries.last_event_seq(self.conn), True
         if self.progress is not None:
