@@ -139,8 +139,9 @@ def _rollups_equal_group_bys(store: Store) -> None:
     assert rows_of(store, "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2") == rows_of(
         store, "SELECT day, org_id, COUNT(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
     )
-    assert rows_of(store, "SELECT workflow_id, user_id, org_id, last_day FROM workflow_user ORDER BY 1, 2") == rows_of(
-        store, "SELECT workflow_id, user_id, MIN(org_id), MAX(day) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
+    pairs = "SELECT workflow_id, user_id, org_id, first_day, last_day FROM workflow_user ORDER BY 1, 2"
+    assert rows_of(store, pairs) == rows_of(
+        store, "SELECT workflow_id, user_id, MIN(org_id), MIN(day), MAX(day) FROM events GROUP BY 1, 2 ORDER BY 1, 2"
     )
 
 
@@ -161,19 +162,19 @@ def test_rollups_stay_exact_across_slices_some_whole_some_with_skipped_rows(stor
 
 
 @pytest.mark.parametrize("slice_rows", [1, 50_000], ids=["rolled up in slices of one", "in one slice"])
-def test_a_pairs_last_day_is_its_latest_whatever_order_its_days_arrive_in(store, tmp_path, monkeypatch, slice_rows):
-    """workflow_user keeps each (workflow, user) pair's latest day: a later import of older days leaves it, a
-    slice of newer days moves it on, and a slice with skipped rows (rolled up in SQL) does the same; the day of
-    a row skipped as stored (an event id used again) is never taken."""
+def test_a_pairs_first_and_last_day_hold_whatever_order_its_days_arrive_in(store, tmp_path, monkeypatch, slice_rows):
+    """workflow_user keeps each (workflow, user) pair's first and last day: a later import of older days moves
+    the first back and leaves the last, newer days move the last on, a slice with skipped rows (rolled up in
+    SQL) does the same; the day of a row skipped as stored (an event id used again) is never taken."""
     monkeypatch.setattr(importer, "EVENT_BATCH", 1)
     monkeypatch.setattr(importer, "ROLLUP_EVERY", slice_rows)
     import_path(store, write_tiny(tmp_path / "first", {"events": [
         ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),
         ("e2", "2026-03-03T09:00:00", "wf-a1", "u-a2", "manual", "ok", "1"),
     ]}))
-    last_days = "SELECT workflow_id, user_id, last_day FROM workflow_user ORDER BY 1, 2"
-    assert [(w, u, str(d)) for w, u, d in rows_of(store, last_days)] == [
-        ("wf-a1", "u-a1", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-03")]
+    days = "SELECT workflow_id, user_id, first_day, last_day FROM workflow_user ORDER BY 1, 2"
+    assert [(w, u, str(a), str(b)) for w, u, a, b in rows_of(store, days)] == [
+        ("wf-a1", "u-a1", "2026-03-05", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-03", "2026-03-03")]
     import_path(store, write_tiny(tmp_path / "second", {"events": [
         ("e1", "2026-03-05T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),  # stored: its slice goes through SQL
         ("e3", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),  # older than the stored last day
@@ -182,8 +183,10 @@ def test_a_pairs_last_day_is_its_latest_whatever_order_its_days_arrive_in(store,
         ("e6", "2026-03-02T09:00:00", "wf-b1", "u-b1", "ai", "ok", "1"),  # a new pair
         ("e2", "2026-03-09T09:00:00", "wf-b1", "u-b1", "ai", "ok", "1"),  # a stored id again: skipped, not its day
     ]}))
-    assert [(w, u, str(d)) for w, u, d in rows_of(store, last_days)] == [
-        ("wf-a1", "u-a1", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-04"), ("wf-b1", "u-b1", "2026-03-02")]
+    assert [(w, u, str(a), str(b)) for w, u, a, b in rows_of(store, days)] == [
+        ("wf-a1", "u-a1", "2026-03-01", "2026-03-05"), ("wf-a1", "u-a2", "2026-03-02", "2026-03-04"),
+        ("wf-b1", "u-b1", "2026-03-02", "2026-03-02"),
+    ]
     _rollups_equal_group_bys(store)
 
 
@@ -272,7 +275,7 @@ def test_postgresql_copies_batches_straight_into_events_unless_stored_ids_get_in
 def test_an_older_store_is_migrated_when_opened(sqlite_location, tmp_path, version):
     org_days = "SELECT day, org_id, events FROM daily_org ORDER BY 1, 2"
     org_users = "SELECT day, org_id, user_id, events FROM daily_org_user ORDER BY 1, 2, 3"
-    pairs = "SELECT workflow_id, user_id, org_id, last_day FROM workflow_user ORDER BY 1, 2"
+    pairs = "SELECT workflow_id, user_id, org_id, first_day, last_day FROM workflow_user ORDER BY 1, 2"
     with Store(sqlite_location) as store:
         import_path(store, write_tiny(tmp_path / "in"))
         expected = rows_of(store, org_users), rows_of(store, org_days), rows_of(store, pairs)

@@ -433,6 +433,19 @@ def test_an_orgs_users_per_workflow_and_workspace_are_read_one_row_a_pair(sample
     assert any("daily_user" == table for _, table, _ in earlier), earlier
 
 
+def test_who_was_seen_before_the_previous_window_is_read_one_row_a_pair(sample_store):
+    """The lifecycle's "seen before the previous window" comes from workflow_user's first days (one row a pair),
+    not from the history of the per-day rollups before that window (every user-day of it, or every day the org
+    had events, growing with each stored day): an org's and a workflow's drill-down and every org's lifecycle
+    (`summary --json`) read no rollup's days open-ended below."""
+    review = Review(sample_store)
+    reads = _rollup_reads(sample_store, lambda: (
+        review.org_detail("org-hx"), review.workflow_detail("wf-hx-1b"), review.summary(lifecycle=True)))
+    history = [detail for _, table, detail in reads if "day<?" in detail and "day>?" not in detail]
+    assert not history, history
+    assert sum(table == "workflow_user" for _, table, _ in reads) >= 3, reads
+
+
 def test_a_named_workflows_users_are_read_day_by_day(sample_store):
     """Where workflows are named, every read of `daily_user` seeks each (day, workflow): a range of days read
     every workflow's users of those days (in the org's index, or the whole table's) to keep the one asked

@@ -29,11 +29,11 @@ class EventLoader:
 
     def add_to(
         self, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], rows: list[tuple],
-        latest: tuple[str, ...] = (),
+        earliest: tuple[str, ...] = (), latest: tuple[str, ...] = (),
     ) -> None:
-        """Insert rows of `table` (columns keys + kept + added + latest); where the key is stored, add the
-        `added` columns to the stored values, keep the greater of the stored and the new `latest` ones, and keep
-        the stored `kept` ones."""
+        """Insert rows of `table` (columns keys + kept + added + earliest + latest); where the key is stored, add
+        the `added` columns to the stored values, keep the lesser of the stored and the new `earliest` ones and the
+        greater of the `latest` ones, and keep the stored `kept` ones."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -42,13 +42,15 @@ class EventLoader:
 
 def upsert_sql(
     dialect: str, table: str, keys: tuple[str, ...], kept: tuple[str, ...], added: tuple[str, ...], source: str,
-    latest: tuple[str, ...] = (),
+    earliest: tuple[str, ...] = (), latest: tuple[str, ...] = (),
 ) -> str:
     """INSERT … `source` … ON CONFLICT, as `EventLoader.add_to` merges (`source`: VALUES or a SELECT)."""
-    columns = ", ".join((*keys, *kept, *added, *latest))
-    greater = "MAX" if dialect == "sqlite" else "GREATEST"  # SQLite's two-argument MAX is a scalar function
+    columns = ", ".join((*keys, *kept, *added, *earliest, *latest))
+    # SQLite's two-argument MIN and MAX are scalar functions.
+    lesser, greater = ("MIN", "MAX") if dialect == "sqlite" else ("LEAST", "GREATEST")
     merged = ", ".join([
         *(f"{c} = {table}.{c} + excluded.{c}" for c in added),
+        *(f"{c} = {lesser}({table}.{c}, excluded.{c})" for c in earliest),
         *(f"{c} = {greater}({table}.{c}, excluded.{c})" for c in latest),
     ])
     return f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {merged}"
@@ -68,9 +70,10 @@ class _SqliteEventLoader(EventLoader):
         self.inserted += added
         return added
 
-    def add_to(self, table, keys, kept, added, rows, latest=()) -> None:
-        markers = ", ".join("?" * (len(keys) + len(kept) + len(added) + len(latest)))
-        self.cursor.executemany(upsert_sql("sqlite", table, keys, kept, added, f"VALUES ({markers})", latest), rows)
+    def add_to(self, table, keys, kept, added, rows, earliest=(), latest=()) -> None:
+        markers = ", ".join("?" * (len(keys) + len(kept) + len(added) + len(earliest) + len(latest)))
+        sql = upsert_sql("sqlite", table, keys, kept, added, f"VALUES ({markers})", earliest, latest)
+        self.cursor.executemany(sql, rows)
 
     def close(self) -> None:
         self.cursor.close()
@@ -131,7 +134,7 @@ class _PostgresEventLoader(EventLoader):
             cur.execute(f"RELEASE SAVEPOINT {self.SAVEPOINT}")
         return added
 
-    def add_to(self, table, keys, kept, added, rows, latest=()) -> None:
+    def add_to(self, table, keys, kept, added, rows, earliest=(), latest=()) -> None:
         """Rows under a (first key, second key) pair that the table has no row of yet go in by a plain COPY;
         the others through a staging table and an upsert.
 
@@ -140,7 +143,7 @@ class _PostgresEventLoader(EventLoader):
         they cannot collide with a stored key and skip the upsert's per-row check. Pairs are looked up in the
         table itself, so rows written any other way in this transaction count too.
         """
-        columns = ", ".join((*keys, *kept, *added, *latest))
+        columns = ", ".join((*keys, *kept, *added, *earliest, *latest))
         new = self._new_pairs(table, keys[:2], {row[:2] for row in rows})
         straight = [row for row in rows if row[:2] in new]
         if straight:
@@ -152,7 +155,7 @@ class _PostgresEventLoader(EventLoader):
                 cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP")
             self._through_stage(
                 stage, columns, [row for row in rows if row[:2] not in new],
-                upsert_sql(self.dialect.name, table, keys, kept, added, f"SELECT {columns} FROM {stage}", latest),
+                upsert_sql(self.dialect.name, table, keys, kept, added, f"SELECT {columns} FROM {stage}", earliest, latest),
             )
 
     def _new_pairs(self, table: str, columns: tuple[str, ...], pairs: set[tuple]) -> set[tuple]:

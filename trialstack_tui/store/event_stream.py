@@ -6,7 +6,7 @@ core while the database writer runs on another. Both ways produce the same messa
 - `Rows(batch, count, done)`: validated EventRows (or, for PostgreSQL, those rows as COPY text), how many,
   and how many bytes of the file have been read;
 - `Totals(rows)`: the rollup increments (`RollupRows`) of every row since the previous `Totals`;
-- `LastDays(rows)`, last: each (workflow, user) pair of the file with its latest day.
+- `PairDays(rows)`, last: each (workflow, user) pair of the file with its first and last day.
 
 The writer adds a `Totals` to the rollup tables only if every row it covers was new (none skipped as
 already stored); otherwise it rolls those rows up in SQL. Like `store.import_rows`, this module imports only the
@@ -45,7 +45,7 @@ USAGE_COLUMNS = ("day", "workflow_id", "org_id", "events", *EVENT_KINDS, *OUTCOM
 USER_COLUMNS = ("day", "workflow_id", "user_id", "org_id", "events")
 ORG_USER_COLUMNS = ("day", "org_id", "user_id", "events")
 ORG_COLUMNS = ("day", "org_id", "events")
-WORKFLOW_USER_COLUMNS = ("workflow_id", "user_id", "org_id", "last_day")
+WORKFLOW_USER_COLUMNS = ("workflow_id", "user_id", "org_id", "first_day", "last_day")
 
 
 class DailyTotals:
@@ -111,15 +111,15 @@ class Totals:
 
 
 @dataclass
-class LastDays:
-    """Each (workflow, user) pair of the file with its latest day, in WORKFLOW_USER_COLUMNS order: sent once,
+class PairDays:
+    """Each (workflow, user) pair of the file with its first and last day, in WORKFLOW_USER_COLUMNS order: sent once,
     after the file's last Totals (merged run by run into `workflow_user`, about a day's events at ten million,
     it upserted as many rows as `daily_user` gets)."""
 
     rows: list[tuple]
 
 
-Message = Rows | Totals | LastDays
+Message = Rows | Totals | PairDays
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -163,13 +163,17 @@ def _messages(
     batches: Iterator[list[ParsedEvent]], progress: _Progress, window: int, as_copy_text: bool
 ) -> Iterator[Message]:
     sums = DailyTotals()
-    last_days: dict[tuple[str, str], tuple] = {}
+    pair_days: dict[tuple[str, str], list] = {}
 
     def totals() -> Totals:
         for day, workflow_id, user_id, org_id in sums.users:
-            known = last_days.get((workflow_id, user_id))
-            if known is None or day > known[3]:  # ISO dates: their text sorts as the days do
-                last_days[(workflow_id, user_id)] = (workflow_id, user_id, org_id, day)
+            known = pair_days.get((workflow_id, user_id))
+            if known is None:
+                pair_days[(workflow_id, user_id)] = [workflow_id, user_id, org_id, day, day]
+            elif day < known[3]:  # ISO dates: their text sorts as the days do
+                known[3] = day
+            elif day > known[4]:
+                known[4] = day
         return Totals(sums.rollup_rows())
 
     for batch in batches:
@@ -180,7 +184,7 @@ def _messages(
             sums = DailyTotals()
     if sums.rows:
         yield totals()
-    yield LastDays(list(last_days.values()))
+    yield PairDays([tuple(days) for days in pair_days.values()])
 
 
 def parallel_event_stream(

@@ -25,7 +25,7 @@ from .event_stream import (
     USAGE_COLUMNS,
     USER_COLUMNS,
     WORKFLOW_USER_COLUMNS,
-    LastDays,
+    PairDays,
     Message,
     Rows,
     open_event_stream,
@@ -232,7 +232,7 @@ class _Run:
         The reader sums each run of rows (`Totals`); those sums are added to the rollup tables when every
         row of the run was new. A run with skipped rows (an overlapping re-import) is rolled up in SQL from
         exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
-        The pairs' last days (`LastDays`, after the file) go into `workflow_user` as the reader found them
+        The pairs' first and last days (`PairDays`, after the file) go into `workflow_user` as the reader found them
         when every run was whole, else in SQL from every row the file added.
         """
         total = 0
@@ -245,12 +245,12 @@ class _Run:
                 if self.progress is not None:
                     self.progress(result.path.name, message.done, self.size)
                 continue
-            if isinstance(message, LastDays):
+            if isinstance(message, PairDays):
                 if every_run_whole:
-                    loader.add_to("workflow_user", *_WORKFLOW_USER_MERGE, message.rows, WORKFLOW_USER_COLUMNS[3:])
+                    loader.add_to("workflow_user", rows=message.rows, **_WORKFLOW_USER_MERGE)
                 else:
-                    sql = upsert_sql(self.conn.dialect.name, "workflow_user", *_WORKFLOW_USER_MERGE,
-                                     _ROLLUP_WORKFLOW_USERS_SOURCE, WORKFLOW_USER_COLUMNS[3:])
+                    sql = upsert_sql(self.conn.dialect.name, "workflow_user", source=_ROLLUP_WORKFLOW_USERS_SOURCE,
+                                     **_WORKFLOW_USER_MERGE)
                     self.conn.execute(text(sql), {"since": first})
                 continue
             every_run_whole &= whole
@@ -297,10 +297,14 @@ GROUP BY day, org_id, user_id
 ON CONFLICT (day, org_id, user_id) DO UPDATE SET events = daily_org_user.events + excluded.events
 """
 
-_WORKFLOW_USER_MERGE = (WORKFLOW_USER_COLUMNS[:2], WORKFLOW_USER_COLUMNS[2:3], ())  # keys, kept, added
+_WORKFLOW_USER_MERGE = dict(
+    keys=WORKFLOW_USER_COLUMNS[:2], kept=WORKFLOW_USER_COLUMNS[2:3], added=(),
+    earliest=WORKFLOW_USER_COLUMNS[3:4], latest=WORKFLOW_USER_COLUMNS[4:],
+)
 
 _ROLLUP_WORKFLOW_USERS_SOURCE = (
-    "SELECT workflow_id, user_id, MIN(org_id), MAX(day) FROM events WHERE seq > :since GROUP BY workflow_id, user_id"
+    "SELECT workflow_id, user_id, MIN(org_id), MIN(day), MAX(day) FROM events WHERE seq > :since "
+    "GROUP BY workflow_id, user_id"
 )
 
 _ROLLUP_ORGS_SQL = """

@@ -202,9 +202,9 @@ def _user_lifecycle(
     the previous window, their user-days in the window, and their lifecycle state
     (`metrics.lifecycle.STATES`), all computed in SQL over the per-day user rollup.
 
-    "First event in the window" is "no event in the scope before the window": the history before the
-    previous window is only asked which (key, user) pairs it holds, about twice as quick as a MIN(day)
-    grouped with the windows' flags over all history. History after `end` is never read.
+    "First event in the window" is "no event in the scope before the window": whether a (key, user) pair had
+    one before the previous window is read from `workflow_user`'s first days. History after `end` is never
+    read.
     """
     table = _user_table(group_by, workflow_ids)
     day = table.c.day
@@ -227,19 +227,16 @@ def _user_lifecycle(
             func.sum(in_window).label("user_days"),
         ).where(_days(table, previous_start, end, workflow_ids))
     ).group_by(key, table.c.user_id).subquery()
-    if workflow_ids is not None:  # `daily_user`, then (`_user_table`)
-        # Named workflows' history day by day too (see `_days`): the days before the previous window on which
-        # the orgs asked about had events (`daily_org` rolls up the same events, so every day of theirs in
-        # `daily_user` is among them). A workflow's lifecycle in the busiest org at ten million events:
-        # 19 → 6 ms on SQLite, 30 → 8 ms on PostgreSQL.
-        org_days = select(DailyOrg.c.day).where(DailyOrg.c.day < previous_start)
-        org_days = org_days.where(DailyOrg.c.org_id.in_(list(org_ids))) if org_ids is not None else org_days.distinct()
-        before = day.in_(org_days)
-    else:
-        before = day < previous_start
-    # A row-value IN over a plain subquery: SQLite builds one ephemeral index of it (a LEFT JOIN to a
-    # DISTINCT subquery was planned as a nested loop for one org: a minute at a million events).
-    seen_before = tuple_(recent.c.key, recent.c.user_id).in_(scoped(select(key, table.c.user_id).where(before)))
+    # Seen before the previous window: a pair of the user's in the scope began before it (`workflow_user`, one row
+    # a pair, where the rollups' history before the window holds every user-day of it). A row-value IN over a
+    # plain subquery: SQLite builds one ephemeral index of it (a LEFT JOIN to a DISTINCT subquery was planned as
+    # a nested loop for one org: a minute at a million events).
+    began = select(WorkflowUser.c[group_by], WorkflowUser.c.user_id).where(WorkflowUser.c.first_day < previous_start)
+    if org_ids is not None:
+        began = began.where(WorkflowUser.c.org_id.in_(list(org_ids)))
+    if workflow_ids is not None:
+        began = began.where(WorkflowUser.c.workflow_id.in_(list(workflow_ids)))
+    seen_before = tuple_(recent.c.key, recent.c.user_id).in_(began)
     state = case(
         (and_(recent.c.now == 1, recent.c.prev == 0, ~seen_before), "new"),
         (and_(recent.c.now == 1, recent.c.prev == 1), "returning"),

@@ -151,18 +151,24 @@ class DailyOrgUserRow(SQLModel, table=True):
 
 
 class WorkflowUserRow(SQLModel, table=True):
-    """Each user of each workflow and the last day they had an event in it (schema 5).
+    """Each user of each workflow with the first and the last day they had an event in it (schema 5).
 
     A window that ends on or after an org's newest day holds exactly the pairs whose last day falls in it: an
     org's active users per workflow and per workspace read one row per pair here, not one per pair and day in
-    `daily_user` (the busiest org's 30 days at ten million events: 9,200 pairs against 142,000 user-days)."""
+    `daily_user` (the busiest org's 30 days at ten million events: 9,200 pairs against 142,000 user-days). A user
+    was seen before a day exactly when a pair of theirs began before it: the lifecycle's "new or resurrecting"
+    asks that of one row per pair, not of every user-day of the history before the previous window, which
+    grows with every stored day."""
 
     __tablename__ = "workflow_user"
-    # Covering: one org's pairs last active from a day on, and the org's newest day, read the index alone.
-    __table_args__ = (Index("ix_workflow_user_org_last_day", "org_id", "last_day", "workflow_id", "user_id"),)
+    # Covering: one org's pairs last active from a day on, the org's newest day, and its users' first days.
+    __table_args__ = (
+        Index("ix_workflow_user_org_last_day", "org_id", "last_day", "workflow_id", "user_id", "first_day"),
+    )
     workflow_id: str = Field(primary_key=True)
     user_id: str = Field(primary_key=True)
     org_id: str
+    first_day: date
     last_day: date
 
 
