@@ -138,10 +138,10 @@ class _PostgresEventLoader(EventLoader):
         """Rows under a (first key, second key) pair that the table has no row of yet go in by a plain COPY;
         the others through a staging table and an upsert.
 
-        Each rollup key begins with (day, workflow_id), (day, org_id) or (workflow_id, user_id). When events come grouped (by org or
-        by day, as exports are), most rows of a reader's run fall under pairs that are new to the table, so
-        they cannot collide with a stored key and skip the upsert's per-row check. Pairs are looked up in the
-        table itself, so rows written any other way in this transaction count too.
+        Each rollup key begins with (day, workflow_id), (day, org_id) or (workflow_id, user_id). When events
+        come grouped (by org or by day, as exports are), most rows of a reader's run fall under pairs that are
+        new to the table, so they cannot collide with a stored key and skip the upsert's per-row check. Pairs
+        are looked up in the table itself, so rows written any other way in this transaction count too.
         """
         columns = ", ".join((*keys, *kept, *added, *earliest, *latest))
         new = self._new_pairs(table, keys[:2], {row[:2] for row in rows})
@@ -153,9 +153,10 @@ class _PostgresEventLoader(EventLoader):
             stage = f"trialstack_import_{table}"
             with self.raw.cursor() as cur:
                 cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DROP")
+            source = f"SELECT {columns} FROM {stage}"
             self._through_stage(
                 stage, columns, [row for row in rows if row[:2] not in new],
-                upsert_sql(self.dialect.name, table, keys, kept, added, f"SELECT {columns} FROM {stage}", earliest, latest),
+                upsert_sql(self.dialect.name, table, keys, kept, added, source, earliest, latest),
             )
 
     def _new_pairs(self, table: str, columns: tuple[str, ...], pairs: set[tuple]) -> set[tuple]:
@@ -204,8 +205,8 @@ def _copy(cur, table: str, columns: str, rows: list[tuple] | bytes) -> int:
 
 
 READ_TABLES = (
-    "daily_usage", "daily_user", "daily_org_user", "daily_org", "workflow_user", "organizations", "workspaces", "workflows", "users",
-    "changes",
+    "daily_usage", "daily_user", "daily_org_user", "daily_org", "workflow_user", "organizations", "workspaces",
+    "workflows", "users", "changes",
 )
 """What the review reads (never the raw events): their planner statistics are refreshed after an import."""
 

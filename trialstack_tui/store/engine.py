@@ -208,7 +208,8 @@ def _migrate(conn: Connection, stored: int) -> None:
         conn.execute(
             text(
                 "INSERT INTO workflow_user (workflow_id, user_id, org_id, first_day, last_day) "
-                "SELECT workflow_id, user_id, MIN(org_id), MIN(day), MAX(day) FROM daily_user GROUP BY workflow_id, user_id"
+                "SELECT workflow_id, user_id, MIN(org_id), MIN(day), MAX(day) FROM daily_user "
+                "GROUP BY workflow_id, user_id"
             )
         )
     # An import leaves planner statistics of what it wrote, which a store imported before may never have had.

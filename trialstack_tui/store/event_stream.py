@@ -112,9 +112,9 @@ class Totals:
 
 @dataclass
 class PairDays:
-    """Each (workflow, user) pair of the file with its first and last day, in WORKFLOW_USER_COLUMNS order: sent once,
-    after the file's last Totals (merged run by run into `workflow_user`, about a day's events at ten million,
-    it upserted as many rows as `daily_user` gets)."""
+    """Each (workflow, user) pair of the file with its first and last day, in WORKFLOW_USER_COLUMNS order, sent
+    once after the file's last Totals: merged run by run (a run is about a day's events at ten million), most of
+    a run's pairs were stored already and `workflow_user` got as many upserts as `daily_user`."""
 
     rows: list[tuple]
 

@@ -232,8 +232,8 @@ class _Run:
         The reader sums each run of rows (`Totals`); those sums are added to the rollup tables when every
         row of the run was new. A run with skipped rows (an overlapping re-import) is rolled up in SQL from
         exactly the rows it added instead. Either way each rollup row equals a GROUP BY over the events.
-        The pairs' first and last days (`PairDays`, after the file) go into `workflow_user` as the reader found them
-        when every run was whole, else in SQL from every row the file added.
+        The pairs' first and last days (`PairDays`, after the file) go into `workflow_user` as the reader found
+        them when every run was whole, else in SQL from every row the file added.
         """
         total = 0
         since = first = queries.last_event_seq(self.conn)  # the rows of the current run / file come after it

@@ -200,7 +200,7 @@ def _user_lifecycle(
 ):
     """Per scope key and user active in previous_start..end: whether active in the window start..end and in
     the previous window, their user-days in the window, and their lifecycle state
-    (`metrics.lifecycle.STATES`), all computed in SQL over the per-day user rollup.
+    (`metrics.lifecycle.STATES`), all computed in SQL over the per-day user rollup and `workflow_user`.
 
     "First event in the window" is "no event in the scope before the window": whether a (key, user) pair had
     one before the previous window is read from `workflow_user`'s first days. History after `end` is never
