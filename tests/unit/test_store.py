@@ -444,6 +444,10 @@ def test_who_was_seen_before_the_previous_window_is_read_one_row_a_pair(sample_s
     history = [detail for _, table, detail in reads if "day<?" in detail and "day>?" not in detail]
     assert not history, history
     assert sum(table == "workflow_user" for _, table, _ in reads) >= 3, reads
+    # A named workflow's pairs are sought by the key, not found among every pair of its org.
+    named = [detail for parameters, table, detail in reads
+             if table == "workflow_user" and any(str(v).startswith("wf-") for v in _values(parameters))]
+    assert named and all("(workflow_id=?)" in detail for detail in named), named
 
 
 def test_a_named_workflows_users_are_read_day_by_day(sample_store):

@@ -231,11 +231,12 @@ def _user_lifecycle(
     # a pair, where the rollups' history before the window holds every user-day of it). A row-value IN over a
     # plain subquery: SQLite builds one ephemeral index of it (a LEFT JOIN to a DISTINCT subquery was planned as
     # a nested loop for one org: a minute at a million events).
+    # Named workflows are sought by the primary key alone (their org's pairs are what an org filter reads).
     began = select(WorkflowUser.c[group_by], WorkflowUser.c.user_id).where(WorkflowUser.c.first_day < previous_start)
-    if org_ids is not None:
-        began = began.where(WorkflowUser.c.org_id.in_(list(org_ids)))
     if workflow_ids is not None:
         began = began.where(WorkflowUser.c.workflow_id.in_(list(workflow_ids)))
+    elif org_ids is not None:
+        began = began.where(WorkflowUser.c.org_id.in_(list(org_ids)))
     seen_before = tuple_(recent.c.key, recent.c.user_id).in_(began)
     state = case(
         (and_(recent.c.now == 1, recent.c.prev == 0, ~seen_before), "new"),
