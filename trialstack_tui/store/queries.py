@@ -210,28 +210,24 @@ def _user_lifecycle(
     day = table.c.day
     key = table.c[group_by]
 
-    def scoped(query):
-        if org_ids is not None:
-            query = query.where(table.c.org_id.in_(list(org_ids)))
-        if workflow_ids is not None:
-            query = query.where(DailyUser.c.workflow_id.in_(list(workflow_ids)))
-        return query
-
     in_window = case((day >= start, 1), else_=0)
-    recent = scoped(
-        select(
-            key.label("key"),
-            table.c.user_id,
-            func.max(in_window).label("now"),
-            func.max(case((day < start, 1), else_=0)).label("prev"),
-            func.sum(in_window).label("user_days"),
-        ).where(_days(table, previous_start, end, workflow_ids))
-    ).group_by(key, table.c.user_id).subquery()
+    recent = select(
+        key.label("key"),
+        table.c.user_id,
+        func.max(in_window).label("now"),
+        func.max(case((day < start, 1), else_=0)).label("prev"),
+        func.sum(in_window).label("user_days"),
+    ).where(_days(table, previous_start, end, workflow_ids))
+    if org_ids is not None:
+        recent = recent.where(table.c.org_id.in_(list(org_ids)))
+    if workflow_ids is not None:
+        recent = recent.where(DailyUser.c.workflow_id.in_(list(workflow_ids)))
+    recent = recent.group_by(key, table.c.user_id).subquery()
     # Seen before the previous window: a pair of the user's in the scope began before it (`workflow_user`, one row
-    # a pair, where the rollups' history before the window holds every user-day of it). A row-value IN over a
+    # a pair, where the rollups' history before the window holds every user-day of it); named workflows' pairs
+    # sought by the primary key alone (an org filter would read every pair of their org). A row-value IN over a
     # plain subquery: SQLite builds one ephemeral index of it (a LEFT JOIN to a DISTINCT subquery was planned as
     # a nested loop for one org: a minute at a million events).
-    # Named workflows are sought by the primary key alone (their org's pairs are what an org filter reads).
     began = select(WorkflowUser.c[group_by], WorkflowUser.c.user_id).where(WorkflowUser.c.first_day < previous_start)
     if workflow_ids is not None:
         began = began.where(WorkflowUser.c.workflow_id.in_(list(workflow_ids)))
