@@ -220,7 +220,7 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
 
 def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
     """One transaction for all of a drill-down's reads but its costliest (an org's users; a workflow's
-    lifecycle and its org's user counts; the summary's and a comparison's user counts), read beside it on
+    lifecycle; the summary's and a comparison's user counts), read beside it on
     connections of their own (checked against it: see the next test)."""
     review = Review(sample_store)
     reads = []
@@ -243,7 +243,9 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
     assert wf.workflow.workflow_id == "wf-hx-1b" and len(catalogs) == 1
-    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside", "review-beside"])
+    # Beside its own reads only its lifecycle: the org's user figures, which the workflow screen does not show,
+    # are not read (`test_a_workflows_drill_down_reads_none_of_its_orgs_user_rollup`).
+    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
     reads.clear(), catalogs.clear()
     assert review.summary().orgs and len(catalogs) == 1
     assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
@@ -288,7 +290,7 @@ def test_a_read_beside_an_import_shows_one_state_of_the_store(location, tmp_path
         more = write_tiny(tmp_path / "more", {"events": new_user})
         importing, imported = threading.Lock(), []
 
-        def import_first():  # every read beside begins after another import committed (a workflow's has two)
+        def import_first():  # every read beside begins after another import committed
             if threading.current_thread().name == "review-beside":
                 with importing:
                     if not imported:
@@ -416,6 +418,18 @@ def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
     searches = [detail for _, table, detail in reads if table in ("daily_usage", "daily_org", "daily_org_user")]
     assert len(searches) >= 6, searches
     assert all("(org_id=?" in detail for detail in searches), searches
+
+
+def test_a_workflows_drill_down_reads_none_of_its_orgs_user_rollup(sample_store):
+    """A workflow's screen shows its own users (its lifecycle, its daily active users), never its org's: it reads
+    no row of the per-org user rollup, which five queries beside its build read (a third of it at 10M events).
+    The figures it shows still equal the org screen's (tests/unit/test_org_users.py)."""
+    review = Review(sample_store)
+    reads = _rollup_reads(sample_store, lambda: review.workflow_detail("wf-hx-1b"))
+    assert {table for _, table, _ in reads} >= {"daily_usage", "daily_user", "workflow_user"}, reads
+    assert not [detail for _, table, detail in reads if table == "daily_org_user"], reads
+    org = _rollup_reads(sample_store, lambda: review.org_detail("org-hx", as_of=review.data_range()[1]))
+    assert any(table == "daily_org_user" for _, table, _ in org), org  # the org's screen does read it
 
 
 def test_an_orgs_users_per_workflow_and_workspace_are_read_one_row_a_pair(sample_store):
