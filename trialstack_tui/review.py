@@ -138,7 +138,7 @@ class Review:
             if org_id is not None and org_users else None
         )
         counts_beside = None if org_id is not None else _ReadBeside(
-            self.store, lambda c: _UserCounts.read(c, window, previous, as_of, org_ids, list(cat.orgs), lifecycle)
+            self.store, lambda c: _UserCounts.read(c, window, previous, as_of, list(cat.orgs), lifecycle)
         )
         lifecycle_beside = (
             _ReadBeside(self.store, lambda c: queries.lifecycle(
@@ -468,7 +468,7 @@ def _comparison_users(
             window = window.clip(*span)
         if window.days == 0:
             return 0
-        return queries.active_users(conn, window.start, window.end, **scope)[None]
+        return queries.active_users(conn, window.start, window.end, **scope)
 
     in_scope = dict(org_ids=scope_orgs, workflow_ids=scope_wfs)
     scope = (users(before, **in_scope), users(after, **in_scope))
@@ -480,8 +480,8 @@ def _comparison_users(
 @dataclass(frozen=True)
 class _UserCounts:
     """Distinct users of every org: active per day, per org, in all now and in the previous window, trained per
-    org, and each org's lifecycle where it is asked for (`NONE`: not read, for a workflow's screen). Counted in SQL (a few rows back), so that the read runs beside the rollup rows' without trading the
-    interpreter lock: 38 ms of the summary at ten million events on SQLite, 74 ms on PostgreSQL."""
+    org, and each org's lifecycle where it is asked for (`NONE`: not read, for a workflow's screen). Counted in
+    SQL (a few rows back), so that the read runs beside the rollup rows' without trading the interpreter lock."""
 
     daily: dict[date, int]
     by_org: dict[str, int]
@@ -493,15 +493,14 @@ class _UserCounts:
     NONE: ClassVar[_UserCounts]
 
     @classmethod
-    def read(cls, conn, window: DaySpan, previous: DaySpan, as_of: date, org_ids: list[str] | None,
-             keys: list[str], lifecycle: bool) -> _UserCounts:
+    def read(cls, conn, window: DaySpan, previous: DaySpan, as_of: date, keys: list[str], lifecycle: bool) -> _UserCounts:
         return cls(
-            queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
-            queries.active_users(conn, window.start, window.end, group_by="org_id", org_ids=org_ids),
-            queries.active_users(conn, window.start, window.end, org_ids=org_ids)[None],
-            queries.active_users(conn, previous.start, previous.end, org_ids=org_ids)[None],
-            queries.trained_active_users(conn, window.start, window.end, as_of, org_ids=org_ids),
-            _org_lifecycles(conn, window, previous, org_ids, keys) if lifecycle else None,
+            queries.daily_active_users(conn, window.start, window.end),
+            queries.active_users_per_org(conn, window.start, window.end),
+            queries.active_users(conn, window.start, window.end),
+            queries.active_users(conn, previous.start, previous.end),
+            queries.active_users_per_org(conn, window.start, window.end, trained_by=as_of),
+            _org_lifecycles(conn, window, previous, keys) if lifecycle else None,
         )
 
 
@@ -553,9 +552,9 @@ def _check_days(days: int) -> None:
         raise UserFacingError(f"--days must be between 1 and 3660, got {days}")
 
 
-def _org_lifecycles(conn, window: DaySpan, previous: DaySpan, org_ids, keys: list[str]) -> dict[str, Lifecycle]:
-    """Lifecycle of every org asked for; one without users gets an empty one."""
-    found = queries.lifecycle(conn, window.start, window.end, previous.start, group_by="org_id", org_ids=org_ids)
+def _org_lifecycles(conn, window: DaySpan, previous: DaySpan, keys: list[str]) -> dict[str, Lifecycle]:
+    """Lifecycle of every org; one without users gets an empty one."""
+    found = queries.lifecycle(conn, window.start, window.end, previous.start, group_by="org_id")
     return _lifecycle_of_each(found, keys, window.days)
 
 

@@ -163,25 +163,56 @@ def test_a_mark_survives_a_killed_process(sqlite_location):
 # ----------------------------------------------------------------------------- queries
 
 
-def test_trained_active_users_count_training_on_or_before_as_of(store, tmp_path):
+def test_active_users_per_org_count_each_user_once_and_training_on_or_before_as_of(store, tmp_path):
+    """Per org, each user active in the window once, however many days and workflows they were active on; a user
+    active only outside the window is left out. With `trained_by`, only users trained on or before that day
+    (not one untrained, nor one missing from the users file)."""
     users = [("u-a1", "org-a", "r", "2026-03-02"), ("u-a2", "org-a", "r", "2026-03-03"), ("u-b1", "org-b", "r", "")]
-    import_path(store, write_tiny(tmp_path / "in", {"users": users}))
+    events = [
+        ("e1", "2026-03-01T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),
+        ("e2", "2026-03-02T09:00:00", "wf-a2", "u-a1", "manual", "ok", "1"),  # another day, another workflow
+        ("e3", "2026-03-02T10:00:00", "wf-a1", "u-a2", "ai", "accepted", "1"),
+        ("e4", "2026-03-02T11:00:00", "wf-b1", "u-b1", "manual", "ok", "1"),
+        ("e5", "2026-03-02T12:00:00", "wf-b1", "u-x", "manual", "ok", "1"),  # not in the users file
+        ("e6", "2026-03-05T09:00:00", "wf-b1", "u-b2", "manual", "ok", "1"),  # after the window
+    ]
+    import_path(store, write_tiny(tmp_path / "in", {"users": users, "events": events}))
+    window = (date(2026, 3, 1), date(2026, 3, 2))
     with store.read() as conn:
-        on_the_day = queries.trained_active_users(conn, date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 2))
-        later = queries.trained_active_users(conn, date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3))
+        assert queries.active_users_per_org(conn, *window) == {"org-a": 2, "org-b": 2}
+        assert queries.active_users(conn, *window) == 4
+        assert queries.active_users_per_org(conn, *window, trained_by=date(2026, 3, 2)) == {"org-a": 1}
+        assert queries.active_users_per_org(conn, *window, trained_by=date(2026, 3, 3)) == {"org-a": 2}
         assert queries.orgs_with_user_data(conn) == {"org-a", "org-b"}
-    assert on_the_day == {"org-a": 1}
-    assert later == {"org-a": 2}
+
+
+def test_the_summarys_trained_users_count_training_on_or_before_as_of(store, tmp_path):
+    """Trained active users per org count a user trained on the as-of day and not one trained after it."""
+    users = [("u-a1", "org-a", "r", "2026-03-02"), ("u-a2", "org-a", "r", "2026-03-03"), ("u-b1", "org-b", "r", "")]
+    events = [
+        ("e1", "2026-03-02T09:00:00", "wf-a1", "u-a1", "manual", "ok", "1"),
+        ("e2", "2026-03-02T10:00:00", "wf-a1", "u-a2", "manual", "ok", "1"),
+        ("e3", "2026-03-02T11:00:00", "wf-b1", "u-b1", "manual", "ok", "1"),
+    ]
+    import_path(store, write_tiny(tmp_path / "in", {"users": users, "events": events}))
+
+    def trained(as_of: date) -> dict[str, int | None]:
+        return {o.org.org_id: o.trained_users for o in Review(store).summary(days=2, as_of=as_of).orgs}
+
+    assert trained(date(2026, 3, 2))["org-a"] == 1
+    assert trained(date(2026, 3, 3))["org-a"] == 2
+    assert trained(date(2026, 3, 3))["org-b"] == 0
 
 
 def test_active_users_are_distinct_per_org_workflow_and_overall(store, tmp_path):
     import_path(store, write_tiny(tmp_path / "in"))
     with store.read() as conn:
         first, last = date(2026, 3, 1), date(2026, 3, 2)
-        assert queries.active_users(conn, first, last) == {None: 3}
-        assert queries.active_users(conn, first, last, group_by="org_id") == {"org-a": 2, "org-b": 1}
-        assert queries.active_users(conn, first, last, group_by="workflow_id") == {"wf-a1": 2, "wf-a2": 1, "wf-b1": 1}
-        assert queries.active_users(conn, first, first, exclude_org_ids=["org-a"]) == {None: 0}
+        assert queries.active_users(conn, first, last) == 3
+        assert queries.active_users_per_org(conn, first, last) == {"org-a": 2, "org-b": 1}
+        assert [queries.active_users(conn, first, last, workflow_ids=[w]) for w in ("wf-a1", "wf-a2", "wf-b1")] == [2, 1, 1]
+        assert queries.active_users(conn, first, last, org_ids=["org-a"]) == 2
+        assert queries.active_users(conn, first, first, exclude_org_ids=["org-a"]) == 0
         assert queries.data_range(conn) == (first, last)
 
 
