@@ -378,3 +378,33 @@ async def test_an_org_covered_when_its_sections_below_mount_shows_them_when_back
         org = current(pilot)
         assert isinstance(org, OrgScreen)
         assert len(org.query_one("#untrained", ReviewTable).visible_keys) == len(org.model.untrained) > 0
+
+
+async def test_a_drill_down_is_styled_once_as_it_opens(make_app, monkeypatch) -> None:
+    """Mounting styles a new screen's widgets; Textual would style them all again as the screen is resumed for
+    the first time (a fifth of the CSS work before an org's first frame), which the screens skip. The screen
+    is styled all the same, and keeps the keyboard after a dialog over it."""
+    app = make_app()
+    restyled: list[str] = []
+    real = OrgScreen.update_node_styles
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        restyled.append(type(self).__name__)
+        real(self, animate=animate)
+
+    monkeypatch.setattr(OrgScreen, "update_node_styles", update_node_styles)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        org = current(pilot)
+        assert isinstance(org, OrgScreen) and org.model is not None
+        assert restyled == []  # the whole screen was not styled a second time
+        workflows = org.query_one("#workflows", ReviewTable)
+        assert workflows.has_focus and workflows.styles.height.is_auto  # styled, by its mount: app.tcss's rule
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await press(pilot, "escape")
+        assert current(pilot) is org
+        await press(pilot, "j")
+        assert workflows.cursor_row == 1  # the keyboard still moves the table
