@@ -250,8 +250,8 @@ def test_the_seam_decides_the_owner_of_a_workflow_mark_and_checks_a_status(sqlit
 
 
 def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store, monkeypatch):
-    """One transaction for all of a drill-down's reads but its costliest (an org's users; a workflow's
-    lifecycle; the summary's and a comparison's user counts), read beside it on
+    """One transaction for all of a drill-down's reads but its costliest (an org's users' states, and its users
+    per workflow and workspace; a workflow's lifecycle; the summary's and a comparison's user counts), read beside it on
     connections of their own (checked against it: see the next test)."""
     review = Review(sample_store)
     reads = []
@@ -270,7 +270,8 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
     monkeypatch.setattr(queries, "catalog", counted_catalog)
     detail = review.org_detail("org-hx")
     assert detail.workspaces and len(catalogs) == 1
-    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])
+    # Beside: the org's users' states, and its users per workflow and workspace, each on a connection of its own.
+    assert sorted(reads) == sorted([threading.current_thread().name, "review-beside", "review-beside"])
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
     assert wf.workflow.workflow_id == "wf-hx-1b" and len(catalogs) == 1
