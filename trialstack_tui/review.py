@@ -115,7 +115,7 @@ class Review:
     ) -> tuple[Summary, _OrgUsers | None]:
         """`summary` inside the caller's read transaction (a drill-down reads in one, but for its costliest reads,
         which run beside it and are checked against it: `_ReadBeside`), `catalog` when the
-        caller has read it already; for one org, with the users it was built from (the org screen shows them),
+        caller has read it already (of `org_id` alone, where one is asked for); for one org, with the users it was built from (the org screen shows them),
         unless `org_users` is False: a workflow's screen shows only its own users, whose lifecycle it asks for,
         so the org's user figures are not read at all (zero in the summary returned, whose org line that screen
         never shows: it takes its workflow's line, spikes and flags, and the org's gaps, none of which depend on
@@ -124,11 +124,9 @@ class Review:
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
-        cat = catalog if catalog is not None else queries.catalog(conn)
-        if org_id is not None:
-            if org_id not in cat.orgs:
-                raise NotFound(f"no organization with id {org_id!r}")
-            cat = _only_org(cat, org_id)
+        cat = catalog if catalog is not None else queries.catalog(conn, org_id=org_id)
+        if org_id is not None and org_id not in cat.orgs:
+            raise NotFound(f"no organization with id {org_id!r}")
         org_ids = None if org_id is None else [org_id]
         every_workflow = workflow_lifecycle is True
         named = None if every_workflow else list(workflow_lifecycle or ())
@@ -216,10 +214,11 @@ class Review:
     def workflow_detail(self, workflow_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> WorkflowDetail:
         """One workflow's daily series, spikes, outcomes, users and the changes that touched it."""
         with self.store.read() as conn:
-            cat = queries.catalog(conn)
-            wf = cat.workflows.get(workflow_id)
-            if wf is None:
+            org_id = queries.org_of_workflow(conn, workflow_id)
+            if org_id is None:
                 raise NotFound(f"no workflow with id {workflow_id!r}")
+            cat = queries.catalog(conn, org_id=org_id)
+            wf = cat.workflows[workflow_id]
             summary = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
                                     catalog=cat, org_users=False)[0]
             window = summary.window
@@ -601,12 +600,6 @@ def _findings(m: FollowUpRecord, summary: Summary | None, cat: Catalog, verdict)
         kind = m.target_ref if m.target_type == "flag" and m.target_ref else m.reason
         found = [f for f in flags if f.kind == kind and (m.workflow_id is None or f.workflow_id == m.workflow_id)]
     return [f.detail for f in found] or ["not flagged in the current window"]
-
-
-def _only_org(cat: Catalog, org_id: str) -> Catalog:
-    workspaces = {k: v for k, v in cat.workspaces.items() if v.org_id == org_id}
-    workflows = {k: v for k, v in cat.workflows.items() if v.org_id == org_id}
-    return replace(cat, orgs={org_id: cat.orgs[org_id]}, workspaces=workspaces, workflows=workflows)
 
 
 def _resolve_as_of(conn, as_of: date | None) -> tuple[date, date, date]:

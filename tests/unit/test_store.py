@@ -262,19 +262,20 @@ def test_a_drill_down_reads_in_one_transaction_and_the_catalog_once(sample_store
         reads.append(threading.current_thread().name)
         return real_read()
 
-    def counted_catalog(conn):
-        catalogs.append(1)
-        return real_catalog(conn)
+    def counted_catalog(conn, **scope):
+        catalogs.append(scope.get("org_id"))
+        return real_catalog(conn, **scope)
 
     monkeypatch.setattr(sample_store, "read", counted_read)
     monkeypatch.setattr(queries, "catalog", counted_catalog)
     detail = review.org_detail("org-hx")
-    assert detail.workspaces and len(catalogs) == 1
+    assert detail.workspaces and catalogs == ["org-hx"]  # its org's reference rows only
+    assert {w.org_id for w in detail.summary.catalog.workflows.values()} == {"org-hx"}
     # Beside: the org's users' states, and its users per workflow and workspace, each on a connection of its own.
     assert sorted(reads) == sorted([threading.current_thread().name, "review-beside", "review-beside"])
     reads.clear(), catalogs.clear()
     wf = review.workflow_detail("wf-hx-1b")
-    assert wf.workflow.workflow_id == "wf-hx-1b" and len(catalogs) == 1
+    assert wf.workflow.workflow_id == "wf-hx-1b" and catalogs == ["org-hx"]
     # Beside its own reads only its lifecycle: the org's user figures, which the workflow screen does not show,
     # are not read (`test_a_workflows_drill_down_reads_none_of_its_orgs_user_rollup`).
     assert sorted(reads) == sorted([threading.current_thread().name, "review-beside"])

@@ -21,28 +21,49 @@ from .tables import (
 )
 
 
-def catalog(conn: Connection) -> Catalog:
-    """Every organization, workspace, workflow and change (reference data is small)."""
+def catalog(conn: Connection, *, org_id: str | None = None) -> Catalog:
+    """Every organization, workspace, workflow and change (reference data is small); with `org_id`, that org,
+    its workspaces and workflows only, and every change. An org's or a workflow's drill-down reads its org's
+    (25 workflows of 425 at 10M events): reading them all took 3-4 ms of its build, a sixth of a small org's."""
+    orgs_query = select(Organization).order_by(Organization.c.org_id)
+    workspaces_query = select(Workspace).order_by(Workspace.c.workspace_id)
+    workflows_query = select(Workflow).order_by(Workflow.c.workflow_id)
+    if org_id is not None:
+        orgs_query = orgs_query.where(Organization.c.org_id == org_id)
+        workspaces_query = workspaces_query.where(Workspace.c.org_id == org_id)
+        workflows_query = workflows_query.where(
+            Workflow.c.workspace_id.in_(select(Workspace.c.workspace_id).where(Workspace.c.org_id == org_id))
+        )
     orgs = {
         r.org_id: OrgRecord(r.org_id, r.name, r.plan, r.seats, r.included_credits)
-        for r in conn.execute(select(Organization).order_by(Organization.c.org_id))
+        for r in conn.execute(orgs_query)
     }
     workspaces = {
         r.workspace_id: WorkspaceRecord(r.workspace_id, r.org_id, r.name)
-        for r in conn.execute(select(Workspace).order_by(Workspace.c.workspace_id))
+        for r in conn.execute(workspaces_query)
     }
     workflows = {
         r.workflow_id: WorkflowRecord(
             r.workflow_id, r.workspace_id, workspaces[r.workspace_id].org_id, r.name, r.area, r.owner,
             bool(r.ai_assisted), bool(r.queue_backed),
         )
-        for r in conn.execute(select(Workflow).order_by(Workflow.c.workflow_id))
+        for r in conn.execute(workflows_query)
     }
     changes = {
         r.change_id: ChangeRecord(r.change_id, r.date, r.kind, r.title, r.org_id, r.workflow_id)
         for r in conn.execute(select(Change).order_by(Change.c.date, Change.c.change_id))
     }
     return Catalog(orgs=orgs, workspaces=workspaces, workflows=workflows, changes=changes)
+
+
+def org_of_workflow(conn: Connection, workflow_id: str) -> str | None:
+    """The org a workflow belongs to (through its workspace); None for an unknown workflow."""
+    query = (
+        select(Workspace.c.org_id)
+        .join(Workflow, Workflow.c.workspace_id == Workspace.c.workspace_id)
+        .where(Workflow.c.workflow_id == workflow_id)
+    )
+    return conn.execute(query).scalar()
 
 
 def data_range(conn: Connection) -> tuple[date, date] | None:
