@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 from .errors import NotFound, UserFacingError
 from .limits import MAX_TEXT_CHARS
 from .marks import REASONS, STATUSES, TARGET_TYPES, MarkRequest
-from .metrics.rollout import Comparison, ComparisonInputs, compare, comparison_windows
 from .metrics.spikes import BASELINE_DAYS, workflow_series
 from .metrics.summary import (
     Summary,
@@ -55,6 +54,7 @@ from .view_models import (
 )
 
 if TYPE_CHECKING:
+    from .metrics.rollout import Comparison
     from sqlalchemy import Connection
 
 Answer = TypeVar("Answer")
@@ -285,6 +285,10 @@ class Review:
 
     def compare(self, change_id: str, days: int = COMPARISON_DAYS, as_of: date | None = None) -> Comparison:
         """§3 before / after / control for one change, from the data up to `as_of` (None: all of it)."""
+        # The rollout metrics load with the first comparison: 10-15 ms of imports that the first summary, read
+        # by a helper process while the terminal UI starts (`summary_ahead`), does not need.
+        from .metrics.rollout import ComparisonInputs, compare, comparison_windows
+
         _check_days(days)
         with self.store.read() as conn:
             cat = queries.catalog(conn)
