@@ -114,13 +114,13 @@ class Review:
         org_users: bool = True,
     ) -> tuple[Summary, _OrgUsers | None]:
         """`summary` inside the caller's read transaction (a drill-down reads in one, but for its costliest reads,
-        which run beside it and are checked against it: `_ReadBeside`), `catalog` when the
-        caller has read it already (of `org_id` alone, where one is asked for); for one org, with the users it was built from (the org screen shows them),
-        unless `org_users` is False: a workflow's screen shows only its own users, whose lifecycle it asks for,
-        so the org's user figures are not read at all (zero in the summary returned, whose org line that screen
-        never shows: it takes its workflow's line, spikes and flags, and the org's gaps, none of which depend on
-        them). They were five queries beside the rest, a third of the screen's build (46 -> 31 ms at 10M events
-        on PostgreSQL, 28 -> 20 ms on SQLite)."""
+        which run beside it and are checked against it: `_ReadBeside`), `catalog` when the caller has read it
+        already (of `org_id` alone, where one is asked for); for one org, with the users it was built from (the
+        org screen shows them), unless `org_users` is False: a workflow's screen shows only its own users, whose
+        lifecycle it asks for, so the org's user figures are not read at all (zero in the summary returned, whose
+        org line that screen never shows: it takes its workflow's line, spikes and flags, and the org's gaps, none
+        of which depend on them). They were five queries beside the rest, a third of the screen's build (46 -> 31
+        ms at 10M events on PostgreSQL, 28 -> 20 ms on SQLite)."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
@@ -494,7 +494,8 @@ class _UserCounts:
     NONE: ClassVar[_UserCounts]
 
     @classmethod
-    def read(cls, conn, window: DaySpan, previous: DaySpan, as_of: date, keys: list[str], lifecycle: bool) -> _UserCounts:
+    def read(cls, conn, window: DaySpan, previous: DaySpan, as_of: date, keys: list[str],
+             lifecycle: bool) -> _UserCounts:
         return cls(
             queries.daily_active_users(conn, window.start, window.end),
             queries.active_users_per_org(conn, window.start, window.end),

@@ -210,7 +210,8 @@ def test_active_users_are_distinct_per_org_workflow_and_overall(store, tmp_path)
         first, last = date(2026, 3, 1), date(2026, 3, 2)
         assert queries.active_users(conn, first, last) == 3
         assert queries.active_users_per_org(conn, first, last) == {"org-a": 2, "org-b": 1}
-        assert [queries.active_users(conn, first, last, workflow_ids=[w]) for w in ("wf-a1", "wf-a2", "wf-b1")] == [2, 1, 1]
+        per_workflow = [queries.active_users(conn, first, last, workflow_ids=[w]) for w in ("wf-a1", "wf-a2", "wf-b1")]
+        assert per_workflow == [2, 1, 1]
         assert queries.active_users(conn, first, last, org_ids=["org-a"]) == 2
         assert queries.active_users(conn, first, first, exclude_org_ids=["org-a"]) == 0
         assert queries.data_range(conn) == (first, last)

@@ -172,7 +172,9 @@ def active_users_per_org(conn: Connection, start: date, end: date, *, trained_by
 
     Counted over the window's distinct (org, user) pairs: PostgreSQL hashes them once, where COUNT(DISTINCT)
     sorted every user-day of the window per group (per org 18 -> 7 ms at 10M events; SQLite about the same)."""
-    pairs = select(DailyOrgUser.c.org_id, DailyOrgUser.c.user_id).where(DailyOrgUser.c.day >= start, DailyOrgUser.c.day <= end)
+    pairs = select(DailyOrgUser.c.org_id, DailyOrgUser.c.user_id).where(
+        DailyOrgUser.c.day >= start, DailyOrgUser.c.day <= end
+    )
     if trained_by is not None:
         pairs = pairs.join(User, User.c.user_id == DailyOrgUser.c.user_id).where(
             User.c.trained_on.is_not(None), User.c.trained_on <= trained_by
