@@ -112,8 +112,8 @@ class Review:
         self, conn, days: int, as_of: date | None, *, org_id: str | None = None, lifecycle: bool = False,
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
         org_users: bool = True,
-    ) -> tuple[Summary, _OrgUsers | None]:
-        """`summary` inside the caller's read transaction (a drill-down reads in one, but for its costliest reads,
+    ) -> tuple[Summary, _OrgUsers | None, SummaryInputs]:
+        """`summary` inside the caller's read transaction, with the inputs it was built from (a drill-down reads in one, but for its costliest reads,
         which run beside it and are checked against it: `_ReadBeside`), `catalog` when the caller has read it
         already (of `org_id` alone, where one is asked for); for one org, with the users it was built from (the
         org screen shows them), unless `org_users` is False: a workflow's screen shows only its own users, whose
@@ -171,7 +171,7 @@ class Review:
                 users = _OrgUsers(states_beside.result(conn), *pairs_beside.result(conn))
                 org_lifecycle = lifecycles_from_states(users.states, [org_id], days)
                 lc = org_lifecycle[org_id]
-                return build_summary(SummaryInputs(
+                inputs = SummaryInputs(
                     **common,
                     daily_active=queries.daily_active_users(conn, window.start, window.end, org_ids=org_ids),
                     lifecycle_by_workflow=workflows_lifecycle(),
@@ -181,13 +181,14 @@ class Review:
                     active_total_prev=lc.returning + lc.dormant,  # the previous window's users
                     trained_by_org={org_id: sum(1 for u in users.states if u.active and u.trained_by(as_of))},
                     lifecycle_by_org=org_lifecycle,
-                )), users
+                )
+                return build_summary(inputs), users, inputs
             # Every org: distinct users per org from the per-org user rollup; one org without its users: none.
             # Per workflow only for the workflows whose lifecycle was asked for, which has counted them already
             # (per-workflow users over every org cost the most: only `summary --json --workflows` asks for all).
             counts = _UserCounts.NONE if counts_beside is None else counts_beside.result(conn)
             by_workflow = workflows_lifecycle()
-            return build_summary(SummaryInputs(
+            inputs = SummaryInputs(
                 **common,
                 daily_active=counts.daily,
                 active_by_org=counts.by_org,
@@ -197,12 +198,13 @@ class Review:
                 lifecycle_by_org=counts.lifecycle_by_org,
                 lifecycle_by_workflow=by_workflow,
                 active_by_workflow=None if by_workflow is None else {key: lc.active for key, lc in by_workflow.items()},
-            )), None
+            )
+            return build_summary(inputs), None, inputs
 
     def org_detail(self, org_id: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> OrgDetail:
         """The drill-down of one org, read in one transaction (its users beside it, checked against it)."""
         with self.store.read() as conn:
-            summary, users = self._summary(conn, days, as_of, org_id=org_id)
+            summary, users, _ = self._summary(conn, days, as_of, org_id=org_id)
         assert users is not None  # one org's summary always carries its users
         cat = summary.catalog
         changes = [c for c in cat.changes.values() if c.org_id in (None, org_id)]
@@ -219,19 +221,20 @@ class Review:
                 raise NotFound(f"no workflow with id {workflow_id!r}")
             cat = queries.catalog(conn, org_id=org_id)
             wf = cat.workflows[workflow_id]
-            summary = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
-                                    catalog=cat, org_users=False)[0]
+            summary, _, inputs = self._summary(conn, days, as_of, org_id=wf.org_id, workflow_lifecycle=[workflow_id],
+                                               catalog=cat, org_users=False)
             window = summary.window
-            history_from = window.start - timedelta(days=BASELINE_DAYS)
-            history = queries.daily_counts(conn, history_from, window.end, org_ids=[wf.org_id], workflow_ids=[workflow_id])
             # With its org named, each day of it seeks (org, day, workflow) in daily_user's covering index
             # (`queries._days`), not every workflow's rows of the window.
             active = queries.daily_active_users(conn, window.start, window.end, org_ids=[wf.org_id],
                                                 workflow_ids=[workflow_id])
-            first_day = queries.data_range(conn)
+        # Its history for the expected counts is among its org's rows, which the summary read from before it
+        # (`rows_needed_from`), as is the store's first day: neither is read again.
+        history_from = window.start - timedelta(days=BASELINE_DAYS)
+        history = [r for r in inputs.rows if r.workflow_id == workflow_id and r.day >= history_from]
         mine = next(w for w in summary.workflows if w.workflow.workflow_id == workflow_id)
         rows = {r.day: r for r in history if r.day in window}
-        series = workflow_series(history, history_from, window.end, first_day[0] if first_day else history_from)
+        series = workflow_series(history, history_from, window.end, inputs.first_data_day)
         expected = series.get(workflow_id)
         days_filled = [
             rows.get(d) or DailyCounts.empty(d, wf.org_id, workflow_id)
