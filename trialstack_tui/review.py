@@ -113,14 +113,15 @@ class Review:
         workflow_lifecycle: bool | Collection[str] = False, catalog: Catalog | None = None,
         org_users: bool = True,
     ) -> tuple[Summary, _OrgUsers | None, SummaryInputs]:
-        """`summary` inside the caller's read transaction, with the inputs it was built from (a drill-down reads in one, but for its costliest reads,
-        which run beside it and are checked against it: `_ReadBeside`), `catalog` when the caller has read it
-        already (of `org_id` alone, where one is asked for); for one org, with the users it was built from (the
-        org screen shows them), unless `org_users` is False: a workflow's screen shows only its own users, whose
-        lifecycle it asks for, so the org's user figures are not read at all (zero in the summary returned, whose
-        org line that screen never shows: it takes its workflow's line, spikes and flags, and the org's gaps, none
-        of which depend on them). They were five queries beside the rest, a third of the screen's build (46 -> 31
-        ms at 10M events on PostgreSQL, 28 -> 20 ms on SQLite)."""
+        """`summary` inside the caller's read transaction (a drill-down reads in one, but for its costliest reads,
+        which run beside it and are checked against it: `_ReadBeside`), with the inputs it was built from;
+        `catalog` when the caller has read it already (of `org_id` alone, where one is asked for); for one org,
+        with the users it was built from (the org screen shows them), unless `org_users` is False: a workflow's
+        screen shows only its own users, whose lifecycle it asks for, so the org's user figures are not read at
+        all (zero, and no users data, in the summary returned, whose org line that screen never shows: it takes
+        its workflow's line, spikes and flags, and the org's gaps, none of which depend on them). They were five
+        queries beside the rest, a third of the screen's build (46 -> 31 ms at 10M events on PostgreSQL, 28 -> 20
+        ms on SQLite)."""
         _check_days(days)
         as_of, first, last = _resolve_as_of(conn, as_of)
         window, previous = review_windows(as_of, days)
@@ -156,7 +157,7 @@ class Review:
                 first_data_day=first,
                 last_data_day=last,
                 rows=queries.daily_counts(conn, rows_needed_from(as_of, days), as_of, org_ids=org_ids),
-                orgs_with_users=queries.orgs_with_user_data(conn),
+                orgs_with_users=queries.orgs_with_user_data(conn) if org_users else set(),
                 org_days=queries.daily_org_events(conn, *org_days_needed(as_of, days), org_ids=org_ids),
             )
 

@@ -454,16 +454,26 @@ def test_one_orgs_drill_down_reads_only_that_orgs_rollup_rows(sample_store):
     assert all("(org_id=?" in detail for detail in searches), searches
 
 
-def test_a_workflows_drill_down_reads_none_of_its_orgs_user_rollup(sample_store):
+def test_a_workflows_drill_down_reads_none_of_its_orgs_user_rollup(sample_store, monkeypatch):
     """A workflow's screen shows its own users (its lifecycle, its daily active users), never its org's: it reads
     no row of the per-org user rollup, which five queries beside its build read (a third of it at 10M events).
     The figures it shows still equal the org screen's (tests/unit/test_org_users.py)."""
     review = Review(sample_store)
+    users_files = []
+    real_orgs_with_user_data = queries.orgs_with_user_data
+
+    def orgs_with_user_data(conn):  # which orgs have a users file: the org's trained share, not shown there
+        users_files.append(1)
+        return real_orgs_with_user_data(conn)
+
+    monkeypatch.setattr(queries, "orgs_with_user_data", orgs_with_user_data)
     reads = _rollup_reads(sample_store, lambda: review.workflow_detail("wf-hx-1b"))
     assert {table for _, table, _ in reads} >= {"daily_usage", "daily_user", "workflow_user"}, reads
     assert not [detail for _, table, detail in reads if table == "daily_org_user"], reads
+    assert users_files == []
     org = _rollup_reads(sample_store, lambda: review.org_detail("org-hx", as_of=review.data_range()[1]))
     assert any(table == "daily_org_user" for _, table, _ in org), org  # the org's screen does read it
+    assert users_files == [1]  # and which orgs have a users file (its trained share)
 
 
 def test_an_orgs_users_per_workflow_and_workspace_are_read_one_row_a_pair(sample_store):

@@ -114,7 +114,7 @@ class ReviewScreen(Screen, Generic[Model]):
             # Textual's own handler, which runs after this one, styles every widget of a screen again as it is
             # resumed, the first time too, when mounting has just styled them: a fifth of the CSS work before a
             # drill-down's first frame (5 ms). Later resumes are left to Textual. (Textual is pinned; the test
-            # `test_a_drill_down_is_styled_once_as_it_opens` checks both halves.)
+            # `test_a_drill_down_is_styled_once_as_it_opens` checks the screen is styled all the same.)
             self._resumed = True
             event.refresh_styles = False
         if self.loaded_for is not None and self.loaded_for != self.app.window:
