@@ -325,14 +325,14 @@ def active_users_by_workflow_and_workspace(
         pairs = (
             select(WorkflowUser.c.workflow_id, WorkflowUser.c.user_id)
             .where(WorkflowUser.c.org_id == org_id, WorkflowUser.c.last_day >= start)
-            .cte("pairs")
+            .subquery("pairs")
         )
     else:
         pairs = (
             select(DailyUser.c.workflow_id, DailyUser.c.user_id)
             .where(DailyUser.c.org_id == org_id, DailyUser.c.day >= start, DailyUser.c.day <= end)
             .distinct()
-            .cte("pairs")
+            .subquery("pairs")
         )
     per_workflow = select(literal(0), pairs.c.workflow_id, func.count()).group_by(pairs.c.workflow_id)
     # A workspace's users: its distinct (workspace, user) pairs, hashed, where COUNT(DISTINCT) sorted them
