@@ -8,6 +8,8 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.dom import DOMNode
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from trialstack_tui.tui.widgets.tables import Column, ReviewTable, Row
@@ -33,9 +35,10 @@ class Tables(App):
 
 
 def painted_as_fresh(review: ReviewTable) -> None:
-    """Every line the table paints now is the line it paints with all its caches emptied (Textual's own
+    """Every line the table paints now (as the compositor asks for them: `render_lines`, which takes each style
+    once a paint) is the line it renders with all its caches emptied, line by line outside a paint (Textual's own
     rendering of this state: cursor, scroll, sort, rows and focus)."""
-    painted = [list(review.render_line(y)) for y in range(review.size.height)]
+    painted = [list(line) for line in review.render_lines(Region(0, 0, *review.size))]
     review._clear_caches()
     fresh = [list(review.render_line(y)) for y in range(review.size.height)]
     for y, (line, expected) in enumerate(zip(painted, fresh, strict=True)):
@@ -73,6 +76,11 @@ HOSTILE = [
     Text("  7 ", justify="right"), Text("mid", justify="center"), Text("cut me off please", overflow="ellipsis"),
     Text("crop it right here", overflow="crop"), Text("dim", style="dim italic"),
     Text.assemble(("red", "red"), " and ", ("bold", "bold"), end=""), Text("▁▂▃▅▇█", style="cyan"),
+    # Cells built directly (`_plain_cell_line`): one style or none, tags styled in parts, padded by the text
+    # (left, right) or after it (default), in single-width characters beyond ASCII too.
+    Text("left", justify="left"), Text("9,999", style="bold", justify="right"), Text("tidy", style=Style(color="green")),
+    Text.assemble("Query resolution ", ("AI", "magenta"), " ", ("Q", "cyan"), style="bold"), Text("Tomás —"),
+    Text("▶ +4%", justify="right"), Text("trailing  "), Text("left  ", justify="left"), Text("—", justify="right"),
 ]
 
 
@@ -126,3 +134,55 @@ async def test_the_org_screens_tables_render_every_cell_as_datatable_does(make_a
         assert len(tables) == 4
         for review in tables:  # every cell of these tables is one-line Text: all take the one-step path
             assert _cells_as_datatable_renders_them(review) == review.row_count * len(review.columns) * 12
+
+
+async def test_a_paint_takes_the_tables_styles_once_not_once_a_row(monkeypatch) -> None:
+    # DataTable asks for its header's, fixed column's and row's styles for every row it draws, and its own for
+    # every line; each answer walks every ancestor's styles. One paint of twelve lines asks each once.
+    app = Tables()
+    async with app.run_test(size=(80, 30)) as pilot:
+        review = app.query_one(ReviewTable)
+        await pilot.pause()
+        walks: list[str] = []
+        own = DOMNode.rich_style.fget
+
+        def counted(node: DOMNode):
+            walks.append(type(node).__name__)
+            return own(node)
+
+        monkeypatch.setattr(DOMNode, "rich_style", property(counted))
+        review._clear_caches()
+        review._styles_cache.clear()
+        lines = review.render_lines(Region(0, 0, *review.size))
+        assert len(lines) == 12
+        # The table's own style and its header, fixed-column, even and odd row components (and the cursor's,
+        # which Textual caches itself): a few walks, where every row asked again before (50 for these lines).
+        assert 0 < len(walks) <= 8, walks
+
+
+async def test_cells_that_fit_are_built_without_wrapping_their_text(make_app, monkeypatch) -> None:
+    # The org screen's workflows table: names with their tags styled in parts, figures, arrows, sparklines. Every
+    # cell with text is built directly; only empty ones go through Text.wrap (five Text objects a cell), and the
+    # header's labels, rendered once, DataTable's way.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        review = app.screen.query_one("#workflows", ReviewTable)
+        wrapped: list[str] = []
+        wrap = Text.wrap
+
+        def counted(text: Text, *args, **kwargs):
+            wrapped.append(text.plain)
+            return wrap(text, *args, **kwargs)
+
+        monkeypatch.setattr(Text, "wrap", counted)
+        review._clear_caches()
+        review._styles_cache.clear()
+        review.render_lines(Region(0, 0, *review.size))
+        shown = [cell for row in range(min(review.row_count, review.size.height - 1))
+                 for cell in review._get_row_renderables(row).cells]
+        assert len(shown) > 100
+        labels = [column.label.plain for column in review.ordered_columns]
+        assert [text for text in wrapped if text] == labels
+        assert len(wrapped) == len(labels) + sum(1 for cell in shown if not cell.plain)

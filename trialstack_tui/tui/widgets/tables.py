@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import DEFAULT_JUSTIFY, DEFAULT_OVERFLOW, Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -70,6 +73,9 @@ class ReviewTable(DataTable):
         self.sort_column = sort_column
         self.sort_reverse = columns[sort_column].numeric if descending is None else descending
         self.visible_keys: list[str] = []
+        # Set while the table paints (`render_lines`).
+        self._paint_styles: dict[tuple[str, ...], RenderStyles] | None = None
+        self._paint_own_style: Style | None = None
 
     def on_mount(self) -> None:
         if not self.columns:  # rows set before the mount (a prefetched model) brought their columns
@@ -160,6 +166,35 @@ class ReviewTable(DataTable):
         if keep in self.visible_keys:
             self.move_cursor(row=self.visible_keys.index(keep), animate=False)
 
+    # DataTable takes its own Rich style for every line it paints, and its header's, fixed column's and row's
+    # component styles (`get_component_styles(name).rich_style`) for every row: each a walk over the styles of
+    # every ancestor up to the screen, four a row, 7-8 ms of an org screen's first frame (its 20 rows), and as
+    # much again for each row a held key scrolls in. Nothing they depend on can change while the table paints
+    # (styles change between frames, on the same thread): each is taken once a paint.
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_styles, self._paint_own_style = {}, None
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = self._paint_own_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        if self._paint_styles is None:
+            return super().rich_style
+        if self._paint_own_style is None:
+            self._paint_own_style = super().rich_style
+        return self._paint_own_style
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        if self._paint_styles is None:
+            return super().get_component_styles(*names)
+        found = self._paint_styles.get(names)
+        if found is None:
+            found = self._paint_styles[names] = _StylesOfOnePaint(super().get_component_styles(*names))
+        return found
+
     # DataTable keys its line and row caches on the cursor's coordinate, so each cursor move renders every
     # visible line again, and a move that scrolls the table (a held `j` past the fold) costs a frame of 30-50
     # ms. A row's look depends on the cursor only through whether the cursor is on it: keyed on that, a move
@@ -227,18 +262,21 @@ class ReviewTable(DataTable):
             self.cursor_background_priority == "css",
         )
         pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        console, options = self.app.console, self.app.console_options
-        # Text.__rich_console__'s own choices, for a width of `inner` and no wrapping (a one-line row).
-        tab_size = console.tab_size if cell.tab_size is None else cell.tab_size
-        wrapped = cell.wrap(
-            console, inner, justify=cell.justify or options.justify or DEFAULT_JUSTIFY,
-            overflow=cell.overflow or options.overflow or DEFAULT_OVERFLOW, tab_size=tab_size or 8, no_wrap=True,
-        )
-        if len(wrapped) != 1:
-            return None
+        console = self.app.console
         blank = console.get_style("none")  # Padding's style
-        segments = list(Text("\n").join(wrapped).render(console))
-        line = Segment.adjust_line_length(segments, inner, style=blank, pad=True)
+        line = _plain_cell_line(console, cell, inner, blank)
+        if line is None:
+            options = self.app.console_options
+            # Text.__rich_console__'s own choices, for a width of `inner` and no wrapping (a one-line row).
+            tab_size = console.tab_size if cell.tab_size is None else cell.tab_size
+            wrapped = cell.wrap(
+                console, inner, justify=cell.justify or options.justify or DEFAULT_JUSTIFY,
+                overflow=cell.overflow or options.overflow or DEFAULT_OVERFLOW, tab_size=tab_size or 8, no_wrap=True,
+            )
+            if len(wrapped) != 1:
+                return None
+            segments = list(Text("\n").join(wrapped).render(console))
+            line = Segment.adjust_line_length(segments, inner, style=blank, pad=True)
         if pad:
             line = [Segment(" " * pad, blank), *line, Segment(" " * pad, blank)]
         return [list(Segment.apply_style(line, pre_style, post_style))]
@@ -272,6 +310,43 @@ class ReviewTable(DataTable):
     def action_select_cursor(self) -> None:
         if self.visible_keys:  # the "no rows" line is not a row to open
             super().action_select_cursor()
+
+
+def _plain_cell_line(console: Console, cell: Text, inner: int, blank: Style) -> list[Segment] | None:
+    """The segments `Text.wrap`, `join`, `render` and `adjust_line_length` give a one-line cell that fits its
+    width in characters that take a cell each, built directly: those build five Text objects a cell, half of a
+    table's first paint. None for any other cell (wider, empty, centred, a right-justified one ending in a space
+    or with styled parts), which goes their way.
+
+    Justified left or right the text pads itself, in its own style; by default (a name, its tags styled in parts)
+    the line is padded after it, in the padding's style. A cell of one style renders in it, one without a style
+    without one (None), as `Text.render` renders the joined line. (Textual's console options, which DataTable's
+    cells fall back on, never set a justify.)"""
+    plain = cell.plain
+    justify = cell.justify or DEFAULT_JUSTIFY
+    if not plain or len(plain) > inner or not plain.isprintable() or cell_len(plain) != len(plain):
+        return None
+    style = console.get_style(cell.style, default=Style.null()) if cell.style else None
+    if justify == "default":
+        line = list(cell.render(console)) if cell.spans else [Segment(plain, style)]
+        if len(plain) < inner:
+            line.append(Segment(" " * (inner - len(plain)), blank))
+        return line
+    if cell.spans or justify not in ("left", "right") or (justify == "right" and plain[-1] == " "):
+        return None
+    return [Segment(plain.ljust(inner) if justify == "left" else plain.rjust(inner), style)]
+
+
+class _StylesOfOnePaint(RenderStyles):
+    """A component's styles as they stand for one paint of a table: the same rules, its Rich style taken once."""
+
+    def __init__(self, styles: RenderStyles) -> None:
+        super().__init__(styles.node, styles.base, styles.inline)
+        self._style_of_this_paint = styles.rich_style
+
+    @property
+    def rich_style(self) -> Style:
+        return self._style_of_this_paint
 
 
 def tsv(rows: Sequence[Sequence[Text]]) -> str:
