@@ -112,6 +112,39 @@ def test_an_import_leaves_postgresql_statistics_of_what_it_wrote(pg_location: St
     assert all(planned == stored for planned, stored in second) and second != first, second
 
 
+def test_an_import_vacuums_what_the_review_reads_once_it_has_committed(pg_location: StoreLocation, tmp_path: Path):
+    """Once an import commits, the tables the review reads are vacuumed (their rows marked visible to every
+    transaction, so a covering index answers without visiting the table), after each import; a failed
+    import vacuums nothing. (Autovacuum's runs are counted apart; the events are never vacuumed by it.)"""
+    from sqlalchemy import text
+
+    from trialstack_tui.errors import ImportFailed
+    from trialstack_tui.store.bulk_load import READ_TABLES
+    from trialstack_tui.store.importer import import_path
+
+    from .helpers import write_tiny
+
+    def vacuums(store: Store) -> dict[str, int]:
+        with store.read() as conn:
+            return dict(conn.execute(text(
+                "SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE schemaname = current_schema()")).all())
+
+    with Store(pg_location) as store:
+        import_path(store, write_tiny(tmp_path / "first"))
+        first = vacuums(store)
+        with pytest.raises(ImportFailed):
+            import_path(store, write_tiny(tmp_path / "bad", {
+                "events": [("e8", "not a time", "wf-a2", "u-a2", "manual", "ok", "1")]}))
+        after_failure = vacuums(store)
+        import_path(store, write_tiny(tmp_path / "more", {
+            "events": [("e7", "2026-03-03T09:00:00", "wf-a2", "u-a2", "manual", "ok", "1")]}))
+        second = vacuums(store)
+    assert {table: first[table] for table in READ_TABLES} == dict.fromkeys(READ_TABLES, 1)
+    assert after_failure == first
+    assert {table: second[table] for table in READ_TABLES} == dict.fromkeys(READ_TABLES, 2)
+    assert first["events"] == second["events"] == 0
+
+
 @pytest.mark.parametrize("version", [3, 4])
 def test_a_postgresql_store_upgraded_from_an_older_schema_gets_planner_statistics(
     pg_location: StoreLocation, tmp_path: Path, monkeypatch, version: int
@@ -129,8 +162,9 @@ def test_a_postgresql_store_upgraded_from_an_older_schema_gets_planner_statistic
         with store.read() as conn:
             return conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).scalar_one()
 
-    with monkeypatch.context() as old:  # as the older version left it: no statistics, no workflow_user
+    with monkeypatch.context() as old:  # as the older version left it: no statistics, no vacuum, no workflow_user
         old.setattr("trialstack_tui.store.importer.refresh_statistics", lambda conn: None)
+        old.setattr("trialstack_tui.store.engine.mark_rollups_visible", lambda conn: None)
         with Store(pg_location) as store:
             import_path(store, write_tiny(tmp_path / "in"))
             with store.write() as conn:

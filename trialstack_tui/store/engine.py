@@ -23,7 +23,7 @@ from ..config import StoreLocation, make_private_folders
 from ..errors import ReadOnlyStore, StoreError
 from ..safe_text import visible
 from . import tables
-from .bulk_load import refresh_statistics
+from .bulk_load import mark_rollups_visible, refresh_statistics
 from .tables import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
@@ -82,7 +82,7 @@ class Store:
         BEGIN IMMEDIATE serialises writers already; PostgreSQL takes an advisory lock). SQLite gets a
         larger page cache and no per-row foreign-key lookups for the duration (both set back afterwards, as
         pooled connections are reused); PostgreSQL more memory for the GROUP BYs that roll up an
-        overlapping re-import.
+        overlapping re-import, and once committed a vacuum of what the review reads (`mark_rollups_visible`).
         """
         with self._write(bulk=True) as conn:
             yield conn
@@ -103,6 +103,8 @@ class Store:
                             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7412002)")
                             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
                         yield conn
+                    if bulk:
+                        mark_rollups_visible(conn)  # committed: what it wrote, marked visible to all (PostgreSQL)
                 finally:
                     if tune_sqlite:
                         _sqlite_bulk_pragmas(conn.connection.dbapi_connection, on=False)
