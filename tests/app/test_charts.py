@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textual_plotext import PlotextPlot
+
 from trialstack_tui.config import resolve_store
 from trialstack_tui.store import Store
 from trialstack_tui.store.importer import import_path
@@ -127,3 +129,34 @@ async def test_an_orgs_chart_is_drawn_once_when_the_org_opens(make_app, monkeypa
             chart = current(pilot).query_one("#org-activity", DailyChart)
             assert current(pilot).query_one("#org-scroll").show_vertical_scrollbar
             assert draws == [chart.query_one(DailyPlot).size], size  # one draw, at the size it is shown
+
+
+def _as_textual_plotext_draws_it(plot: DailyPlot) -> None:
+    """The chart's text, read from plotext's matrix of cells, is the text textual-plotext's own render gives
+    (plotext's canvas of escape codes parsed back by rich): the same characters, the same styled runs."""
+    plot._drawn = None
+    ours = plot.render()
+    plot.plt.clear_data()
+    plot.plt.clear_figure()
+    plot.draw()
+    theirs = PlotextPlot.render(plot)
+    assert ours.plain == theirs.plain and ours.plain.count("\n") == plot.size.height
+    assert ours.spans == theirs.spans
+    assert (ours.end, ours.tab_size, ours.style, ours.justify) == (theirs.end, theirs.tab_size, theirs.style, theirs.justify)
+
+
+async def test_every_chart_is_the_text_textual_plotext_renders(make_app) -> None:
+    # The org's stacked bars with gap and change markers, a workflow's with its expected counts, a comparison's
+    # lines, billing's credits; at both sizes, and in a light theme too.
+    for size, theme in (((120, 40), None), ((80, 24), "textual-light")):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            if theme:
+                app.theme = theme
+            for keys, chart_id in (("enter", "#org-activity"), ("j enter", "#wf-daily"), ("c enter", "#cmp-chart"),
+                                   ("b", "#billing-chart")):
+                await press(pilot, *keys.split())
+                plot = current(pilot).query_one(chart_id, DailyChart).query_one(DailyPlot)
+                assert plot.has_data(), chart_id
+                _as_textual_plotext_draws_it(plot)

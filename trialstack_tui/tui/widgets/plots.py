@@ -4,9 +4,13 @@ A module of its own: plotext loads with the first chart a screen shows, not befo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 from datetime import date
 
-from rich.text import Text
+from plotext._utility import colors_to_ansi
+from rich.ansi import AnsiDecoder
+from rich.style import Style
+from rich.text import Span, Text
 from textual_plotext import PlotextPlot
 
 from .charts import OVERLAY_COLOR, OVERLAY_GLYPH, Marker, series_style
@@ -51,8 +55,21 @@ class _DrawnPlot(PlotextPlot):
             self.plt.clear_data()
             self.plt.clear_figure()
             self.draw()
-            self._drawn = (key, super().render())
+            self._drawn = (key, self._build())
         return self._drawn[1]
+
+    def _build(self) -> Text:
+        """What `PlotextPlot.render` gives (`Text.from_ansi` of plotext's canvas), read from plotext's matrix of
+        cells instead: plotext writes every run of cells' escape codes into the canvas and rich parses them back,
+        a tenth of a chart's drawing (`_canvas_text`). The same set-up first (plotext is pinned to 5.3.2)."""
+        plot = self.plt
+        width, height = self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot._set_sizes()
+        plot._build_matrix()
+        return _canvas_text(plot.monitor.matrix)
 
 
 class DailyPlot(_DrawnPlot):
@@ -99,3 +116,39 @@ class DailyPlot(_DrawnPlot):
 def _nice_ticks(top: float) -> list[float]:
     """0, the middle and the top of the axis, rounded to whole numbers."""
     return sorted({0.0, float(round(top / 2)), float(round(top))})
+
+
+_RUN_STYLES: dict[tuple[object, object, object], Style | None] = {}
+
+
+def _run_style(colors: tuple[object, object, object]) -> Style | None:
+    """The style rich decodes from the escape codes plotext writes before a run of cells of these colours
+    (foreground, style, background): a run's span in `Text.from_ansi` of the canvas (None: no span)."""
+    if colors not in _RUN_STYLES:
+        decoded = AnsiDecoder().decode_line(colors_to_ansi(*colors) + "x")
+        _RUN_STYLES[colors] = decoded.spans[0].style if decoded.spans else None
+    return _RUN_STYLES[colors]
+
+
+def _canvas_text(matrix) -> Text:
+    """`Text.from_ansi(matrix.set_canvas())` for a built plotext matrix, without writing and parsing the escape
+    codes: each row top first, one span a run of cells of the same colours (the canvas writes each run's codes
+    and ends it with a reset), every row ending in a newline."""
+    plain: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for row in reversed(matrix.Rows):
+        markers = matrix.marker[row]
+        colors = list(zip(matrix.fullground[row], matrix.style[row], matrix.background[row], strict=True))
+        ends = list(accumulate(map(len, markers)))  # where each cell's marker ends in the row's text
+        start = 0
+        for col in range(1, len(markers) + 1):
+            if col == len(markers) or colors[col] != colors[start]:
+                style = _run_style(colors[start])
+                if style is not None:
+                    spans.append(Span(offset + (ends[start - 1] if start else 0), offset + ends[col - 1], style))
+                start = col
+        line = "".join(markers)
+        plain.append(line + "\n")
+        offset += len(line) + 1
+    return Text("".join(plain), end="\n", tab_size=8, spans=spans)
