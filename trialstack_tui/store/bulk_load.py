@@ -233,7 +233,7 @@ def mark_rollups_visible(conn: Connection) -> None:
     visits the table for each: one workflow's users of 60 days at ten million events read 2,351 blocks of
     `daily_user` (5.4 ms) where its index alone answers (2.3 ms). Autovacuum marks them in time, where it is on
     and once its thresholds are crossed; as with the statistics, an import's newest days are the ones every
-    default window asks for. A vacuum reads only the pages not marked yet: 1.5 s after a first import of ten
+    default window asks for. A vacuum reads only the pages not marked yet: 1.8 s after a first import of ten
     million events, little after the next. It changes no data, so a fault of it leaves the import as it
     committed, only its reads slower until autovacuum comes (a user not owning the tables gets a warning
     from PostgreSQL, not an error). Nothing to do on SQLite."""

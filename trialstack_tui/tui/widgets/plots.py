@@ -4,8 +4,8 @@ A module of its own: plotext loads with the first chart a screen shows, not befo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import accumulate
 from datetime import date
+from itertools import accumulate
 
 from plotext._utility import colors_to_ansi
 from rich.ansi import AnsiDecoder
